@@ -1,0 +1,56 @@
+// Face pipeline speed per stage at two photo sizes, against face-api's own one-call pipeline measured
+// in the same run (same networks, same backend) as the baseline.
+import sharp from 'sharp';
+import { initBackend, describeBackend } from '../electron/engine/backend.ts';
+import { decodeImageBuffer } from '../electron/engine/image.ts';
+import { analyzeFaces } from '../electron/engine/faces/pipeline.ts';
+import { faceapi, loadFaceNets } from '../electron/engine/faces/models.ts';
+import { tf } from '../electron/engine/tf.ts';
+import { photo } from '../test/helpers/fixtures.ts';
+import { medianMs, printTable } from './table.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+
+async function stockFaceApi(bytes: Buffer): Promise<number> {
+  const image = await decodeImageBuffer(bytes, 'stock');
+  const input = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
+  try {
+    const found = await faceapi
+      .detectAllFaces(input as unknown as faceapi.TNetInput, new faceapi.SsdMobilenetv1Options({ minConfidence: 0.5 }))
+      .withFaceLandmarks()
+      .withFaceDescriptors();
+    return found.length;
+  } finally {
+    input.dispose();
+  }
+}
+
+export async function benchFaces(): Promise<void> {
+  const backend = await initBackend();
+  await loadFaceNets();
+  const rows: (string | number)[][] = [];
+  for (const width of [640, 2000]) {
+    const bytes = await sharp(photo.obamaAndBiden).resize({ width }).jpeg({ quality: 90 }).toBuffer();
+    const decode = await medianMs(RUNS, () => decodeImageBuffer(bytes, 'bench'));
+    const image = await decodeImageBuffer(bytes, 'bench');
+    await analyzeFaces(image); // warm-up: first calls compile kernels
+    const stages = { detect: [] as number[], landmarks: [] as number[], embed: [] as number[] };
+    let faces = 0;
+    const total = await medianMs(RUNS, async () => {
+      const result = await analyzeFaces(image);
+      faces = result.faces.length;
+      for (const key of ['detect', 'landmarks', 'embed'] as const) stages[key].push(result.timings[key]);
+    });
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    await stockFaceApi(bytes);
+    const stock = await medianMs(RUNS, () => stockFaceApi(bytes));
+    rows.push([`${image.width}×${image.height}`, faces, decode, median(stages.detect), median(stages.landmarks), median(stages.embed), decode + total, stock, (decode + total) / stock]);
+  }
+  printTable(
+    `Face pipeline, ms per photo (median of ${RUNS}; backend ${describeBackend(backend)}). Baseline: face-api detectAllFaces().withFaceLandmarks().withFaceDescriptors() on the same decoded photo`,
+    ['photo', 'faces', 'decode', 'detect', 'landmarks', 'embed', 'FaceKit total', 'face-api stock', 'ratio'],
+    rows,
+  );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchFaces();

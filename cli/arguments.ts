@@ -1,0 +1,20 @@
+// Runs in the CLI. Argument parsers that turn bad values into usage errors (exit code 2).
+import { InvalidArgumentError } from 'commander';
+
+export function parseNumberArg(value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number)) throw new InvalidArgumentError(`"${value}" is not a number.`);
+  return number;
+}
+
+export function parseIntegerArg(value: string): number {
+  const number = parseNumberArg(value);
+  if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError(`"${value}" is not a whole number ≥ 0.`);
+  return number;
+}
+
+export function parsePositiveIntegerArg(value: string): number {
+  const number = parseIntegerArg(value);
+  if (number < 1) throw new InvalidArgumentError(`"${value}" must be at least 1.`);
+  return number;
+}

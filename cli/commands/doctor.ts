@@ -1,0 +1,36 @@
+// Runs in the CLI. facekit doctor: what FaceKit runs on here, and what is missing.
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { initBackend, describeBackend } from '../../electron/engine/backend.ts';
+import { descriptorModelId, faceModelDir, faceModelFiles } from '../../electron/engine/faces/models.ts';
+import { CliContext } from '../context.ts';
+
+export function registerDoctorCommand(program: Command): void {
+  program
+    .command('doctor')
+    .description('report the inference backend, versions, model files and the store')
+    .action(async (_opts: unknown, command: Command) => {
+      const ctx = CliContext.from(command);
+      const backend = await initBackend();
+      const modelId = descriptorModelId();
+      const models = faceModelFiles().map((f) => ({ role: f.role, file: f.weights, found: f.found }));
+      const storeExists = fs.existsSync(ctx.dbPath);
+      const store = storeExists ? ctx.store() : undefined;
+      const embeddings = store?.embeddingModels() ?? [];
+      const stale = embeddings.filter((e) => e.modelId !== modelId);
+      const report = {
+        backend,
+        faceModels: { dir: faceModelDir(), modelId, files: models },
+        store: { path: ctx.dbPath, exists: storeExists, schemaVersion: store?.schemaVersion() ?? null, people: store?.listPeople().length ?? 0, embeddings },
+      };
+      ctx.output(report, () => [
+        `backend:  ${describeBackend(backend)}`,
+        ...backend.attempts.filter((a) => a.ok).map((a) => `          ${a.reason}`),
+        `versions: ${Object.entries(backend.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+        `face models (${modelId}) in ${faceModelDir()}:`,
+        ...models.map((m) => `  ${m.found ? 'ok     ' : 'MISSING'} ${m.role}`),
+        `store:    ${ctx.dbPath} ${storeExists ? `(schema v${store!.schemaVersion()}, ${report.store.people} people)` : '(not created yet)'}`,
+        ...stale.map((s) => `  warning: ${s.count} embedding(s) from another face model (${s.modelId}); re-enrol those people`),
+      ]);
+    });
+}

@@ -1,0 +1,90 @@
+// Runs in the CLI. facekit eval pairs|identify: accuracy over labelled photos.
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { parsePairsFile } from '../../electron/engine/evaluation/pairs-file.ts';
+import { evaluatePairs, type EvalProgress } from '../../electron/engine/evaluation/verify-pairs.ts';
+import { evaluateIdentification } from '../../electron/engine/evaluation/identify-folders.ts';
+import { FaceKitError } from '../../electron/engine/errors.ts';
+import { DEFAULT_THRESHOLD, validateThreshold } from '../../electron/engine/thresholds.ts';
+import { CliContext } from '../context.ts';
+import { parseIntegerArg, parseNumberArg, parsePositiveIntegerArg } from '../arguments.ts';
+
+function withoutKey<T extends object, K extends keyof T>(value: T, key: K): Omit<T, K> {
+  const { [key]: _omitted, ...rest } = value;
+  return rest;
+}
+
+const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+function readText(file: string): string {
+  try {
+    if (fs.statSync(file).isDirectory()) throw new FaceKitError('BAD_INPUT', 'is a directory, not a pairs file', file);
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if (error instanceof FaceKitError) throw error;
+    throw new FaceKitError('BAD_INPUT', (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : 'cannot read', file);
+  }
+}
+
+function progressReporter(ctx: CliContext, label: string): { onProgress: (p: EvalProgress) => void; finish: () => void } {
+  let bar: ReturnType<CliContext['progress']> | undefined;
+  return {
+    onProgress: (p) => {
+      bar ??= ctx.progress(label, p.total);
+      bar.update(p.done, p.item);
+    },
+    finish: () => bar?.finish(),
+  };
+}
+
+export function registerEvalCommands(program: Command): void {
+  const evaluate = program.command('eval').description('measure accuracy on labelled photos');
+
+  evaluate
+    .command('pairs')
+    .description('verification accuracy over pairs: a CSV with header a,b,same, or an LFW pairs.txt')
+    .argument('<file>')
+    .requiredOption('--root <dir>', 'folder the paths in FILE are relative to')
+    .option('--threshold <distance>', 'same person when the distance is at most this', parseNumberArg, DEFAULT_THRESHOLD)
+    .action(async (file: string, opts: { root: string; threshold: number }, command: Command) => {
+      const ctx = CliContext.from(command);
+      const pairs = parsePairsFile(readText(file), file);
+      const progress = progressReporter(ctx, 'embedding');
+      const result = await evaluatePairs(pairs, opts.root, validateThreshold(opts.threshold, '--threshold'), { onProgress: progress.onProgress });
+      progress.finish();
+      ctx.output(result, () => [
+        `pairs: ${result.pairs}, accuracy ${percent(result.accuracy)} at threshold ${result.threshold} (${result.correct} correct)`,
+        `undetected: ${result.undetected.length}${result.undetected.map((u) => `\n  ${u.a} / ${u.b}: ${u.problems.join('; ')}`).join('')}`,
+        result.bestThreshold ? `most accurate threshold on these pairs: ${result.bestThreshold.threshold.toFixed(3)} (${percent(result.bestThreshold.accuracy)} of pairs with both faces found)` : '',
+      ]);
+    });
+
+  evaluate
+    .command('identify')
+    .description('identification accuracy over ROOT/<person>/<photos>: first K photos enrolled, the rest identified')
+    .requiredOption('--root <dir>', 'one folder per person')
+    .requiredOption('--enroll <k>', 'photos enrolled per person (first K by name)', parsePositiveIntegerArg)
+    .option('--holdout <n>', 'the last N people are never enrolled and must come back unknown', parseIntegerArg, 0)
+    .option('--threshold <distance>', 'a face is known when its nearest person is at most this far', parseNumberArg, DEFAULT_THRESHOLD)
+    .action(async (opts: { root: string; enroll: number; holdout: number; threshold: number }, command: Command) => {
+      const ctx = CliContext.from(command);
+      const progress = progressReporter(ctx, 'evaluating');
+      const result = await evaluateIdentification(opts.root, {
+        enrolCount: opts.enroll,
+        holdout: opts.holdout,
+        threshold: validateThreshold(opts.threshold, '--threshold'),
+        onProgress: progress.onProgress,
+      });
+      progress.finish();
+      ctx.output(
+        { ...withoutKey(result, 'falseAccepts'), false_accepts: result.falseAccepts.length, false_accept_details: result.falseAccepts },
+        () => [
+          `people: ${result.people} (${result.heldOut.length} held out), enrolled photos: ${result.enrolled}, refused: ${result.enrolFailures.length}`,
+          ...result.enrolFailures.map((f) => `  refused ${f.reason}`),
+          `queries: ${result.queries}, top-1 ${percent(result.top1)} at threshold ${result.threshold}`,
+          `undetected: ${result.undetected.length}, false accepts: ${result.falseAccepts.length}`,
+          ...result.results.filter((r) => !r.correct).map((r) => `  wrong: ${r.file} (${r.person}) → ${r.answer ?? 'no face'}${r.distance !== null ? ` ${r.distance.toFixed(3)}` : ''}`),
+        ],
+      );
+    });
+}

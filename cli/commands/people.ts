@@ -1,0 +1,49 @@
+// Runs in the CLI. facekit people list|rename|merge|remove.
+import type { Command } from 'commander';
+import { CliContext } from '../context.ts';
+
+export function registerPeopleCommands(program: Command): void {
+  const people = program.command('people').description('list, rename, merge and remove enrolled people');
+
+  people
+    .command('list')
+    .description('everyone enrolled, with their number of faces and photos')
+    .action((_opts: unknown, command: Command) => {
+      const ctx = CliContext.from(command);
+      const list = ctx.store().listPeople();
+      ctx.output({ people: list }, () =>
+        list.length ? list.map((p) => `${p.name}\t${p.faceCount} face(s)\t${p.photoCount} photo(s)`) : 'nobody is enrolled yet',
+      );
+    });
+
+  people
+    .command('rename')
+    .argument('<name>')
+    .argument('<newName>')
+    .action((name: string, newName: string, _opts: unknown, command: Command) => {
+      const ctx = CliContext.from(command);
+      const person = ctx.store().renamePerson(name, newName);
+      ctx.output({ person }, () => `renamed "${name}" to "${person.name}"`);
+    });
+
+  people
+    .command('merge')
+    .description('move every face of <from> to <into> and remove <from> (two entries for one person)')
+    .argument('<from>')
+    .argument('<into>')
+    .action((from: string, into: string, _opts: unknown, command: Command) => {
+      const ctx = CliContext.from(command);
+      const result = ctx.store().mergePeople(from, into);
+      ctx.output(result, () => `merged "${from}" into "${result.person.name}": ${result.moved} face(s) moved`);
+    });
+
+  people
+    .command('remove')
+    .description('delete a person and purge their biometrics (face embeddings and photo records)')
+    .argument('<name>')
+    .action((name: string, _opts: unknown, command: Command) => {
+      const ctx = CliContext.from(command);
+      const result = ctx.store().removePerson(name);
+      ctx.output({ removed: name, ...result }, () => `removed "${name}": ${result.faces} face(s) and ${result.photos} photo record(s) purged`);
+    });
+}

@@ -1,0 +1,136 @@
+// Runs in the CLI. enroll, verify, identify, compare: the face commands over the engine and the store.
+import type { Command } from 'commander';
+import { decodeImageFile } from '../../electron/engine/image.ts';
+import { enrol, type EnrolResult } from '../../electron/engine/enrolment.ts';
+import { verify, identify, type IdentifyResult } from '../../electron/engine/recognition.ts';
+import { compareImages } from '../../electron/engine/compare.ts';
+import { resolveThreshold, THRESHOLD_SETTING } from '../../electron/engine/thresholds.ts';
+import { FaceKitError, isFaceKitError } from '../../electron/engine/errors.ts';
+import { CliContext, formatDistance } from '../context.ts';
+import { parseIntegerArg, parseNumberArg, parsePositiveIntegerArg } from '../arguments.ts';
+import { EXIT, exitCodeFor, type ExitCode } from '../exit-codes.ts';
+
+interface ItemError {
+  source: string;
+  code: string;
+  message: string;
+}
+
+function itemError(source: string, error: unknown): ItemError {
+  if (!isFaceKitError(error)) throw error;
+  return { source, code: error.code, message: error.message };
+}
+
+/** Each refused photo gets its one line on stderr (also in --json mode, where the object lists them too). */
+function reportItemErrors(errors: ItemError[]): void {
+  for (const error of errors) process.stderr.write(`facekit: ${error.message}\n`);
+}
+
+/** Batch commands go on past a bad image and report it; the worst outcome sets the exit code. */
+function worstExit(errors: ItemError[], otherwise: ExitCode): ExitCode {
+  const codes = errors.map((e) => exitCodeFor(e.code as FaceKitError['code']));
+  return codes.length ? (Math.max(...codes) as ExitCode) : otherwise;
+}
+
+export function registerRecognitionCommands(program: Command): void {
+  program
+    .command('enroll')
+    .description('add photos of a person (created if new); one face per photo')
+    .argument('<name>', "the person's name")
+    .argument('<images...>', 'photos of that person')
+    .option('--face <index>', 'which face to enrol when a photo has several (0 = leftmost)', parseIntegerArg)
+    .option('--allow-low-quality', 'enrol faces that are small or blurred')
+    .action(async (name: string, images: string[], opts: { face?: number; allowLowQuality?: boolean }, command: Command) => {
+      const ctx = CliContext.from(command);
+      const store = ctx.store();
+      const results: EnrolResult[] = [];
+      const errors: ItemError[] = [];
+      const progress = ctx.progress('enrolling', images.length);
+      for (const [i, file] of images.entries()) {
+        progress.update(i, file);
+        try {
+          results.push(await enrol(store, name, await decodeImageFile(file), { faceIndex: opts.face, allowLowQuality: opts.allowLowQuality }));
+        } catch (error) {
+          errors.push(itemError(file, error));
+        }
+      }
+      progress.update(images.length);
+      progress.finish();
+      const person = store.getPerson(name);
+      reportItemErrors(errors);
+      ctx.output({ person: person?.name ?? name, faceCount: person?.faceCount ?? 0, results, errors }, () => [
+        ...results.map((r) => `${r.status === 'added' ? 'enrolled' : 'already enrolled'}: ${r.source} (face ${r.face.index})`),
+        `${person?.name ?? name}: ${person?.faceCount ?? 0} face(s) enrolled`,
+      ]);
+      process.exitCode = worstExit(errors, EXIT.ok);
+    });
+
+  program
+    .command('verify')
+    .description('is the person in this photo? (1:1) exit 0 = match, 1 = no match')
+    .argument('<name>', 'the person claimed')
+    .argument('<image>', 'the photo to check')
+    .option('--face <index>', 'compare only this face (0 = leftmost); default: the closest face', parseIntegerArg)
+    .option('--threshold <distance>', 'match when the distance is at most this', parseNumberArg)
+    .action(async (name: string, file: string, opts: { face?: number; threshold?: number }, command: Command) => {
+      const ctx = CliContext.from(command);
+      const image = await decodeImageFile(file);
+      const result = await verify(ctx.store(), name, image, { faceIndex: opts.face, threshold: opts.threshold });
+      ctx.output(result, () =>
+        `${result.match ? 'MATCH' : 'NO MATCH'}: ${result.person}, distance ${formatDistance(result.distance)} (threshold ${result.threshold}), face ${result.face.index} of ${result.faceCount}`,
+      );
+      process.exitCode = result.match ? EXIT.ok : EXIT.noMatch;
+    });
+
+  program
+    .command('identify')
+    .description('who is in these photos? (1:n) exit 0 = every photo has a known face')
+    .argument('<images...>', 'photos')
+    .option('--top <k>', 'candidates listed per face', parsePositiveIntegerArg, 3)
+    .option('--threshold <distance>', 'a face is known when its nearest person is at most this far', parseNumberArg)
+    .action(async (images: string[], opts: { top: number; threshold?: number }, command: Command) => {
+      const ctx = CliContext.from(command);
+      const store = ctx.store();
+      const results: IdentifyResult[] = [];
+      const errors: ItemError[] = [];
+      const progress = ctx.progress('identifying', images.length);
+      for (const [i, file] of images.entries()) {
+        progress.update(i, file);
+        try {
+          results.push(await identify(store, await decodeImageFile(file), { topK: opts.top, threshold: opts.threshold }));
+        } catch (error) {
+          errors.push(itemError(file, error));
+        }
+      }
+      progress.update(images.length);
+      progress.finish();
+      reportItemErrors(errors);
+      ctx.output({ results, errors }, () => [
+        ...results.flatMap((r) => [
+          `${r.source}: ${r.faces.length} face(s)`,
+          ...r.faces.map((f) => {
+            const others = f.candidates.map((c) => `${c.name} ${formatDistance(c.distance)}`).join(', ');
+            return `  face ${f.face.index}: ${f.match ? `${f.match.name} (${formatDistance(f.match.distance)})` : 'unknown'}${others ? `  [${others}]` : ''}`;
+          }),
+        ]),
+      ]);
+      const allKnown = results.every((r) => r.faces.some((f) => f.match));
+      process.exitCode = worstExit(errors, allKnown && results.length ? EXIT.ok : EXIT.noMatch);
+    });
+
+  program
+    .command('compare')
+    .description('are the faces in two photos the same person? exit 0 = same, 1 = different')
+    .argument('<imageA>')
+    .argument('<imageB>')
+    .option('--threshold <distance>', 'same person when the distance is at most this', parseNumberArg)
+    .action(async (fileA: string, fileB: string, opts: { threshold?: number }, command: Command) => {
+      const ctx = CliContext.from(command);
+      const threshold = resolveThreshold(opts.threshold, ctx.storedSetting(THRESHOLD_SETTING));
+      const result = await compareImages(await decodeImageFile(fileA), await decodeImageFile(fileB), threshold);
+      ctx.output(result, () =>
+        `${result.same ? 'SAME PERSON' : 'DIFFERENT PEOPLE'}: distance ${formatDistance(result.distance)} (threshold ${result.threshold}); faces ${result.faceA.index} and ${result.faceB.index}`,
+      );
+      process.exitCode = result.same ? EXIT.ok : EXIT.noMatch;
+    });
+}

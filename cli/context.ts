@@ -1,0 +1,78 @@
+// Runs in the CLI. What every command shares: global options, the store (opened on first use), and
+// output that is either for people (stdout lines, progress on stderr) or for programs (one JSON object).
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { Store } from '../db/store.ts';
+import { defaultDbPath } from '../electron/engine/paths.ts';
+import { createProgress, type Progress, type ProgressOptions } from './progress.ts';
+
+export interface GlobalOptions {
+  db?: string;
+  json?: boolean;
+}
+
+export class CliContext {
+  readonly json: boolean;
+  readonly dbPath: string;
+  /** Stores opened by any command in this process, closed once when the CLI exits. */
+  private static readonly open = new Map<string, Store>();
+
+  constructor(options: GlobalOptions) {
+    this.json = Boolean(options.json);
+    this.dbPath = options.db ?? defaultDbPath();
+  }
+
+  static from(command: Command): CliContext {
+    return new CliContext(command.optsWithGlobals<GlobalOptions>());
+  }
+
+  store(): Store {
+    let store = CliContext.open.get(this.dbPath);
+    if (!store) {
+      store = Store.open(this.dbPath);
+      CliContext.open.set(this.dbPath, store);
+    }
+    return store;
+  }
+
+  /** A setting from the store when one exists at the path; commands that need no store do not create one. */
+  storedSetting(key: string): unknown {
+    if (!CliContext.open.has(this.dbPath) && !fs.existsSync(this.dbPath)) return undefined;
+    return this.store().getSetting(key);
+  }
+
+  static closeAll(): void {
+    for (const store of CliContext.open.values()) store.close();
+    CliContext.open.clear();
+  }
+
+  /** Prints the human lines, or in --json mode the value as one JSON object. */
+  output(value: unknown, human: () => string | string[]): void {
+    if (this.json) {
+      process.stdout.write(`${JSON.stringify(value, jsonReplacer, 2)}\n`);
+      return;
+    }
+    const text = human();
+    process.stdout.write(`${Array.isArray(text) ? text.join('\n') : text}\n`);
+  }
+
+  /** A note for the person at the terminal, on stderr, never mixed into JSON. */
+  note(message: string): void {
+    if (!this.json) process.stderr.write(`${message}\n`);
+  }
+
+  progress(label: string, total: number, options?: ProgressOptions): Progress {
+    return createProgress(label, total, !this.json, options);
+  }
+}
+
+/** Embeddings and other typed arrays print as plain arrays; numbers are rounded for reading. */
+function jsonReplacer(_key: string, value: unknown): unknown {
+  if (value instanceof Float32Array) return Array.from(value, (v) => Number(v.toFixed(6)));
+  if (typeof value === 'number' && !Number.isInteger(value)) return Number(value.toFixed(4));
+  return value;
+}
+
+export function formatDistance(distance: number): string {
+  return Number.isFinite(distance) ? distance.toFixed(3) : '∞';
+}

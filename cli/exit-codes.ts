@@ -1,0 +1,32 @@
+// Runs in the CLI. What each outcome means to a calling script.
+import type { ErrorCode } from '../electron/engine/errors.ts';
+
+export const EXIT = {
+  ok: 0,
+  /** No match, unknown face, or no such person. */
+  noMatch: 1,
+  /** Bad input (unreadable/corrupt/oversized image, no face, bad argument) or bad usage. */
+  badInput: 2,
+  /** The environment is wrong: model weights missing, database from a newer FaceKit, internal error. */
+  environment: 3,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export function exitCodeFor(code: ErrorCode): ExitCode {
+  switch (code) {
+    case 'NOT_FOUND':
+      return EXIT.noMatch;
+    case 'BAD_INPUT':
+    case 'NO_FACE':
+    case 'MULTIPLE_FACES':
+    case 'LOW_QUALITY':
+    case 'CONFLICT':
+    case 'CANCELLED':
+      return EXIT.badInput;
+    case 'MODEL_MISSING':
+    case 'STORE_VERSION':
+    case 'INTERNAL':
+      return EXIT.environment;
+  }
+}

@@ -1,0 +1,47 @@
+// Runs in the CLI process: `facekit <command>`. Parses arguments, runs the command over the engine and
+// the store, and turns every failure into one line on stderr and a meaningful exit code.
+import { Command, CommanderError } from 'commander';
+import { isFaceKitError } from '../electron/engine/errors.ts';
+import { registerRecognitionCommands } from './commands/recognize.ts';
+import { registerPeopleCommands } from './commands/people.ts';
+import { registerEvalCommands } from './commands/evaluate.ts';
+import { registerDoctorCommand } from './commands/doctor.ts';
+import { registerModelCommands } from './commands/models.ts';
+import { EXIT, exitCodeFor } from './exit-codes.ts';
+import { CliContext } from './context.ts';
+
+const program = new Command('facekit')
+  .description('Local face recognition and photo stylising')
+  .option('--db <path>', 'the SQLite store (default: $FACEKIT_DB, else the platform data folder)')
+  .option('--json', 'print one JSON object on stdout instead of text')
+  .exitOverride()
+  .showHelpAfterError('(run with --help for usage)');
+
+registerRecognitionCommands(program);
+registerPeopleCommands(program);
+registerEvalCommands(program);
+registerDoctorCommand(program);
+registerModelCommands(program);
+
+function fail(message: string, code: string, exitCode: number): void {
+  if (program.opts<{ json?: boolean }>().json) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
+  process.stderr.write(`facekit: ${message}\n`);
+  process.exitCode = exitCode;
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // help and --version end here too, with exit code 0
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+  } else if (isFaceKitError(error)) {
+    fail(error.message, error.code, exitCodeFor(error.code));
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    fail(`internal error: ${message} (set FACEKIT_DEBUG=1 for details)`, 'INTERNAL', EXIT.environment);
+    if (process.env.FACEKIT_DEBUG) console.error(error);
+  }
+} finally {
+  CliContext.closeAll();
+}

@@ -1,0 +1,8 @@
+// Every schema migration, in order. Append new ones; never reorder or edit released ones.
+import type { Migration } from '../migrate.ts';
+import * as m001 from './001-initial.ts';
+
+export const migrations: readonly Migration[] = [m001];
+
+/** The newest schema version this build knows. */
+export const latestVersion: number = migrations.length;

@@ -1,0 +1,349 @@
+// The local SQLite store: people, photos, face embeddings, check-ins, settings.
+// One Store per process and file; every multi-row write is one transaction.
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { FaceKitError, isFaceKitError } from '../electron/engine/errors.ts';
+import { assertKnownVersion, migrate, schemaVersion } from './migrate.ts';
+import { migrations } from './migrations/index.ts';
+import { copyEmbeddingInto, decodeEmbedding, encodeEmbedding } from './blob.ts';
+import { checkFace, checkPhoto, cleanName, isoTime, nameKey } from './validate.ts';
+
+export interface PersonRow { id: number; name: string; createdAt: string; updatedAt: string; faceCount: number; photoCount: number }
+export interface NewFace { faceIndex: number; box: { x: number; y: number; width: number; height: number }; score: number; faceSize: number; blur: number; modelId: string; embedding: Float32Array }
+export interface PhotoInfo { sha256: string; path: string; width: number; height: number }
+export interface FaceRow { id: number; personId: number; personName: string; photoId: number | null; photoSha256: string | null; photoPath: string | null; faceIndex: number; modelId: string; createdAt: string }
+export interface EmbeddingIndex { modelId: string; dim: number; count: number; faceIds: Int32Array; personIds: Int32Array; matrix: Float32Array /* count × dim, row-major */; names: Map<number, string> /* personId → name */ }
+export type EnrolOutcome = { status: 'added'; faceId: number } | { status: 'already-enrolled'; faceId: number } | { status: 'conflict'; ownerName: string };
+export interface CheckinRow { id: number; personId: number | null; personName: string; distance: number | null; at: string; source: string }
+
+// Raw row shapes as SQLite returns them.
+interface PersonDbRow { id: number; name: string; created_at: string; updated_at: string; face_count: number; photo_count: number }
+interface FaceDbRow { id: number; person_id: number; person_name: string; photo_id: number | null; photo_sha256: string | null; photo_path: string | null; face_index: number; model_id: string; created_at: string }
+interface CheckinDbRow { id: number; person_id: number | null; person_name: string; distance: number | null; at: string; source: string }
+interface ExistingFaceDbRow { id: number; person_id: number; owner_name: string; model_id: string }
+
+const PERSON_SELECT = `
+  SELECT p.id, p.name, p.created_at, p.updated_at,
+         count(f.id) AS face_count, count(DISTINCT f.photo_id) AS photo_count
+  FROM people p LEFT JOIN faces f ON f.person_id = p.id`;
+
+const FACE_SELECT = `
+  SELECT f.id, f.person_id, p.name AS person_name, f.photo_id, ph.sha256 AS photo_sha256,
+         ph.path AS photo_path, f.face_index, f.model_id, f.created_at
+  FROM faces f JOIN people p ON p.id = f.person_id LEFT JOIN photos ph ON ph.id = f.photo_id`;
+
+const now = (): string => new Date().toISOString();
+
+function toPerson(r: PersonDbRow): PersonRow {
+  return { id: r.id, name: r.name, createdAt: r.created_at, updatedAt: r.updated_at, faceCount: r.face_count, photoCount: r.photo_count };
+}
+
+function toFace(r: FaceDbRow): FaceRow {
+  return {
+    id: r.id, personId: r.person_id, personName: r.person_name, photoId: r.photo_id, photoSha256: r.photo_sha256,
+    photoPath: r.photo_path, faceIndex: r.face_index, modelId: r.model_id, createdAt: r.created_at,
+  };
+}
+
+/** Constraint violations are bad input from the caller's point of view; anything else propagates. */
+function mapSqlError(error: unknown): never {
+  if (error instanceof Database.SqliteError) {
+    if (error.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new FaceKitError('NOT_FOUND', `referenced record does not exist (${error.message})`);
+    if (error.code.startsWith('SQLITE_CONSTRAINT')) throw new FaceKitError('BAD_INPUT', `rejected by the store: ${error.message}`);
+  }
+  throw error;
+}
+
+export class Store {
+  readonly file: string;
+  readonly #db: Database.Database;
+  /** modelId → index; cleared on our own writes and when another connection commits (data_version). */
+  readonly #indexCache = new Map<string, EmbeddingIndex>();
+  #dataVersion = -1;
+
+  private constructor(file: string, db: Database.Database) {
+    this.file = file;
+    this.#db = db;
+  }
+
+  /** Opens (creating if needed) the store at `file`: parent directories, pragmas, migrations. */
+  static open(file: string): Store {
+    const inMemory = file === ':memory:';
+    const path = inMemory ? file : resolve(file);
+    if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+    let db: Database.Database;
+    try {
+      db = new Database(path);
+    } catch (error) {
+      throw new FaceKitError('BAD_INPUT', `cannot open database: ${(error as Error).message}`, path);
+    }
+    try {
+      db.pragma('busy_timeout = 5000'); // the CLI and the app may share the file
+      // Before anything that writes (journal_mode=WAL rewrites the header): a newer schema is left untouched.
+      assertKnownVersion(db, migrations);
+      if (!inMemory) {
+        const mode = db.pragma('journal_mode = WAL', { simple: true });
+        if (mode !== 'wal') throw new FaceKitError('INTERNAL', `could not enable WAL (journal_mode is ${String(mode)})`, path);
+      }
+      db.pragma('synchronous = NORMAL'); // durable enough with WAL, much faster commits
+      db.pragma('foreign_keys = ON');
+      migrate(db, migrations);
+    } catch (error) {
+      db.close();
+      if (isFaceKitError(error)) throw error;
+      if (error instanceof Database.SqliteError && (error.code === 'SQLITE_NOTADB' || error.code === 'SQLITE_CORRUPT')) {
+        throw new FaceKitError('BAD_INPUT', `not a FaceKit database (${error.message})`, path);
+      }
+      throw error;
+    }
+    return new Store(path, db);
+  }
+
+  schemaVersion(): number {
+    return schemaVersion(this.#db);
+  }
+
+  close(): void {
+    this.#indexCache.clear();
+    if (this.#db.open) this.#db.close();
+  }
+
+  // ---- people ----
+
+  listPeople(): PersonRow[] {
+    const rows = this.#db.prepare(`${PERSON_SELECT} GROUP BY p.id ORDER BY p.name_key, p.id`).all() as PersonDbRow[];
+    return rows.map(toPerson);
+  }
+
+  getPerson(name: string): PersonRow | undefined {
+    const row = this.#db.prepare(`${PERSON_SELECT} WHERE p.name_key = ? GROUP BY p.id`).get(nameKey(name)) as PersonDbRow | undefined;
+    return row && toPerson(row);
+  }
+
+  requirePerson(name: string): PersonRow {
+    const person = this.getPerson(name);
+    if (!person) throw new FaceKitError('NOT_FOUND', `no person named "${name}"`);
+    return person;
+  }
+
+  #personById(id: number): PersonRow {
+    return toPerson(this.#db.prepare(`${PERSON_SELECT} WHERE p.id = ? GROUP BY p.id`).get(id) as PersonDbRow);
+  }
+
+  #idByName(name: string): number | undefined {
+    const row = this.#db.prepare('SELECT id FROM people WHERE name_key = ?').get(nameKey(name)) as { id: number } | undefined;
+    return row?.id;
+  }
+
+  #insertPerson(rawName: string): number {
+    const name = cleanName(rawName);
+    if (this.#idByName(name) !== undefined) throw new FaceKitError('CONFLICT', `a person named "${name}" already exists`);
+    const t = now();
+    const info = this.#db.prepare('INSERT INTO people (name, name_key, created_at, updated_at) VALUES (?, ?, ?, ?)')
+      .run(name, nameKey(name), t, t);
+    return Number(info.lastInsertRowid);
+  }
+
+  createPerson(name: string): PersonRow {
+    return this.#write(() => this.#personById(this.#insertPerson(name)));
+  }
+
+  renamePerson(name: string, newName: string): PersonRow {
+    return this.#write(() => {
+      const id = this.requirePerson(name).id;
+      const clean = cleanName(newName);
+      const other = this.#idByName(clean);
+      if (other !== undefined && other !== id) throw new FaceKitError('CONFLICT', `a person named "${clean}" already exists`);
+      this.#db.prepare('UPDATE people SET name = ?, name_key = ?, updated_at = ? WHERE id = ?').run(clean, nameKey(clean), now(), id);
+      return this.#personById(id);
+    });
+  }
+
+  mergePeople(from: string, into: string): { moved: number; person: PersonRow } {
+    return this.#write(() => {
+      const source = this.requirePerson(from);
+      const target = this.requirePerson(into);
+      if (source.id === target.id) throw new FaceKitError('BAD_INPUT', `cannot merge "${source.name}" into itself`);
+      const moved = this.#db.prepare('UPDATE faces SET person_id = ? WHERE person_id = ?').run(target.id, source.id).changes;
+      // The name snapshot stays as it was at check-in time; only the link moves.
+      this.#db.prepare('UPDATE checkins SET person_id = ? WHERE person_id = ?').run(target.id, source.id);
+      this.#db.prepare('DELETE FROM people WHERE id = ?').run(source.id);
+      this.#db.prepare('UPDATE people SET updated_at = ? WHERE id = ?').run(now(), target.id);
+      return { moved, person: this.#personById(target.id) };
+    });
+  }
+
+  removePerson(name: string): { faces: number; photos: number } {
+    return this.#write(() => {
+      const id = this.requirePerson(name).id;
+      const photoIds = (this.#db.prepare('SELECT DISTINCT photo_id FROM faces WHERE person_id = ? AND photo_id IS NOT NULL')
+        .all(id) as { photo_id: number }[]).map((r) => r.photo_id);
+      const faces = this.#db.prepare('DELETE FROM faces WHERE person_id = ?').run(id).changes;
+      this.#db.prepare('DELETE FROM people WHERE id = ?').run(id); // check-ins keep their snapshot (SET NULL)
+      const dropPhoto = this.#db.prepare('DELETE FROM photos WHERE id = ? AND NOT EXISTS (SELECT 1 FROM faces WHERE photo_id = ?)');
+      let photos = 0;
+      for (const photoId of photoIds) photos += dropPhoto.run(photoId, photoId).changes;
+      return { faces, photos };
+    });
+  }
+
+  // ---- faces ----
+
+  enrolFace(personName: string, photo: PhotoInfo, face: NewFace, opts: { createIfMissing?: boolean } = {}): EnrolOutcome {
+    const p = checkPhoto(photo);
+    checkFace(face);
+    return this.#write((): EnrolOutcome => {
+      // Read first: a conflict or a repeat writes nothing.
+      const existing = this.#db.prepare(`
+        SELECT f.id, f.person_id, pe.name AS owner_name, f.model_id
+        FROM faces f JOIN photos ph ON ph.id = f.photo_id JOIN people pe ON pe.id = f.person_id
+        WHERE ph.sha256 = ? AND f.face_index = ?`).get(p.sha256, face.faceIndex) as ExistingFaceDbRow | undefined;
+      let personId = this.#idByName(personName);
+      if (existing && existing.person_id !== personId) return { status: 'conflict', ownerName: existing.owner_name };
+      if (existing && existing.model_id === face.modelId) return { status: 'already-enrolled', faceId: existing.id };
+
+      const t = now();
+      if (existing) {
+        // Same face, new recognition model: replace the embedding so the new model's index sees it.
+        this.#db.prepare(`UPDATE faces SET box_x = ?, box_y = ?, box_w = ?, box_h = ?, score = ?, face_size = ?, blur = ?,
+            model_id = ?, dim = ?, embedding = ?, created_at = ? WHERE id = ?`)
+          .run(face.box.x, face.box.y, face.box.width, face.box.height, face.score, face.faceSize, face.blur,
+            face.modelId, face.embedding.length, encodeEmbedding(face.embedding), t, existing.id);
+        this.#db.prepare('UPDATE people SET updated_at = ? WHERE id = ?').run(t, existing.person_id);
+        return { status: 'added', faceId: existing.id };
+      }
+
+      if (personId === undefined) {
+        if (!opts.createIfMissing) throw new FaceKitError('NOT_FOUND', `no person named "${personName}"`);
+        personId = this.#insertPerson(personName);
+      }
+      this.#db.prepare(`INSERT INTO photos (sha256, path, width, height, imported_at) VALUES (?, ?, ?, ?, ?)
+          ON CONFLICT (sha256) DO NOTHING`).run(p.sha256, p.path, p.width, p.height, t);
+      const photoId = (this.#db.prepare('SELECT id FROM photos WHERE sha256 = ?').get(p.sha256) as { id: number }).id;
+      const info = this.#db.prepare(`INSERT INTO faces (person_id, photo_id, face_index, box_x, box_y, box_w, box_h, score,
+            face_size, blur, model_id, dim, embedding, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(personId, photoId, face.faceIndex, face.box.x, face.box.y, face.box.width, face.box.height, face.score,
+          face.faceSize, face.blur, face.modelId, face.embedding.length, encodeEmbedding(face.embedding), t);
+      this.#db.prepare('UPDATE people SET updated_at = ? WHERE id = ?').run(t, personId);
+      return { status: 'added', faceId: Number(info.lastInsertRowid) };
+    });
+  }
+
+  listFaces(personName?: string): FaceRow[] {
+    if (personName === undefined) {
+      return (this.#db.prepare(`${FACE_SELECT} ORDER BY p.name_key, f.id`).all() as FaceDbRow[]).map(toFace);
+    }
+    const id = this.requirePerson(personName).id;
+    return (this.#db.prepare(`${FACE_SELECT} WHERE f.person_id = ? ORDER BY f.id`).all(id) as FaceDbRow[]).map(toFace);
+  }
+
+  faceEmbedding(faceId: number): Float32Array {
+    const row = this.#db.prepare('SELECT dim, embedding FROM faces WHERE id = ?').get(faceId) as { dim: number; embedding: Buffer } | undefined;
+    if (!row) throw new FaceKitError('NOT_FOUND', `no face with id ${faceId}`);
+    return decodeEmbedding(row.embedding, row.dim);
+  }
+
+  /** The returned index is shared with later callers until the next write: treat it as read-only. */
+  embeddingIndex(modelId: string): EmbeddingIndex {
+    this.#dropCacheIfChangedElsewhere();
+    const cached = this.#indexCache.get(modelId);
+    if (cached) return cached;
+    const index = this.#db.transaction(() => this.#buildIndex(modelId))(); // one consistent snapshot
+    this.#indexCache.set(modelId, index);
+    return index;
+  }
+
+  #buildIndex(modelId: string): EmbeddingIndex {
+    const dims = this.#db.prepare('SELECT DISTINCT dim FROM faces WHERE model_id = ?').pluck().all(modelId) as number[];
+    if (dims.length > 1) throw new FaceKitError('INTERNAL', `model "${modelId}" has embeddings of several dimensions: ${dims.join(', ')}`);
+    const dim = dims[0] ?? 0;
+    const count = (this.#db.prepare('SELECT count(*) FROM faces WHERE model_id = ?').pluck().get(modelId) as number);
+    const faceIds = new Int32Array(count);
+    const personIds = new Int32Array(count);
+    const matrix = new Float32Array(count * dim);
+    const names = new Map<number, string>();
+    const rows = this.#db.prepare(`SELECT f.id, f.person_id, p.name, f.embedding FROM faces f JOIN people p ON p.id = f.person_id
+        WHERE f.model_id = ? ORDER BY f.id`).iterate(modelId) as IterableIterator<{ id: number; person_id: number; name: string; embedding: Buffer }>;
+    let i = 0;
+    for (const r of rows) {
+      faceIds[i] = r.id;
+      personIds[i] = r.person_id;
+      names.set(r.person_id, r.name);
+      copyEmbeddingInto(matrix, i, dim, r.embedding);
+      i++;
+    }
+    return { modelId, dim, count, faceIds, personIds, matrix, names };
+  }
+
+  embeddingModels(): { modelId: string; count: number }[] {
+    return this.#db.prepare('SELECT model_id AS modelId, count(*) AS count FROM faces GROUP BY model_id ORDER BY count DESC, model_id')
+      .all() as { modelId: string; count: number }[];
+  }
+
+  // ---- check-ins ----
+
+  addCheckin(c: { personId: number | null; personName: string; distance: number | null; at?: string; source: string }): number {
+    if (c.distance !== null && !Number.isFinite(c.distance)) throw new FaceKitError('BAD_INPUT', `distance must be a finite number or null (got ${c.distance})`);
+    const at = c.at === undefined ? now() : isoTime(c.at, 'check-in time');
+    const info = this.#write(() => this.#db.prepare('INSERT INTO checkins (person_id, person_name, distance, at, source) VALUES (?, ?, ?, ?, ?)')
+      .run(c.personId, c.personName, c.distance, at, c.source));
+    return Number(info.lastInsertRowid);
+  }
+
+  /** Newest first; `since` is inclusive. */
+  listCheckins(opts: { since?: string; limit?: number } = {}): CheckinRow[] {
+    const limit = opts.limit ?? -1; // SQLite: negative LIMIT means none
+    if (!Number.isInteger(limit)) throw new FaceKitError('BAD_INPUT', `limit must be an integer (got ${opts.limit})`);
+    const since = opts.since === undefined ? '' : isoTime(opts.since, 'since');
+    const rows = this.#db.prepare('SELECT * FROM checkins WHERE at >= ? ORDER BY at DESC, id DESC LIMIT ?').all(since, limit) as CheckinDbRow[];
+    return rows.map((r) => ({ id: r.id, personId: r.person_id, personName: r.person_name, distance: r.distance, at: r.at, source: r.source }));
+  }
+
+  // ---- settings ----
+
+  getSetting<T>(key: string): T | undefined {
+    const value = this.#db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined;
+    return value === undefined ? undefined : (JSON.parse(value) as T);
+  }
+
+  /** Stores `value` as JSON; `undefined` deletes the key. */
+  setSetting(key: string, value: unknown): void {
+    if (typeof key !== 'string' || key.length === 0) throw new FaceKitError('BAD_INPUT', 'setting key is empty');
+    if (value === undefined) {
+      this.#write(() => this.#db.prepare('DELETE FROM settings WHERE key = ?').run(key));
+      return;
+    }
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(value);
+    } catch (error) {
+      throw new FaceKitError('BAD_INPUT', `setting "${key}" is not JSON-serialisable: ${(error as Error).message}`);
+    }
+    if (json === undefined) throw new FaceKitError('BAD_INPUT', `setting "${key}" is not JSON-serialisable`);
+    this.#write(() => this.#db.prepare(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(key, json, now()));
+  }
+
+  // ---- plumbing ----
+
+  /** Runs `fn` in one IMMEDIATE transaction (no lock upgrade deadlocks), maps constraint errors, drops caches. */
+  #write<T>(fn: () => T): T {
+    try {
+      return this.#db.transaction(fn).immediate();
+    } catch (error) {
+      if (isFaceKitError(error)) throw error;
+      return mapSqlError(error);
+    } finally {
+      this.#indexCache.clear();
+    }
+  }
+
+  #dropCacheIfChangedElsewhere(): void {
+    const v = this.#db.pragma('data_version', { simple: true }) as number;
+    if (v !== this.#dataVersion) {
+      this.#indexCache.clear();
+      this.#dataVersion = v;
+    }
+  }
+}
