@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { FaceKitError, isFaceKitError } from '../electron/engine/errors.ts';
 import { assertKnownVersion, migrate, schemaVersion } from './migrate.ts';
 import { migrations } from './migrations/index.ts';
+import { Gallery } from './gallery.ts';
 import { copyEmbeddingInto, decodeEmbedding, encodeEmbedding } from './blob.ts';
 import { checkFace, checkPhoto, cleanName, isoTime, nameKey } from './validate.ts';
 
@@ -61,6 +62,7 @@ export class Store {
   /** modelId → index; cleared on our own writes and when another connection commits (data_version). */
   readonly #indexCache = new Map<string, EmbeddingIndex>();
   #dataVersion = -1;
+  #gallery?: Gallery;
 
   private constructor(file: string, db: Database.Database) {
     this.file = file;
@@ -98,6 +100,12 @@ export class Store {
       throw error;
     }
     return new Store(path, db);
+  }
+
+  /** Style-transfer results (db/gallery.ts). */
+  get gallery(): Gallery {
+    this.#gallery ??= new Gallery(this.#db);
+    return this.#gallery;
   }
 
   schemaVersion(): number {

@@ -1,8 +1,9 @@
 // Every schema migration, in order. Append new ones; never reorder or edit released ones.
 import type { Migration } from '../migrate.ts';
 import * as m001 from './001-initial.ts';
+import * as m002 from './002-gallery.ts';
 
-export const migrations: readonly Migration[] = [m001];
+export const migrations: readonly Migration[] = [m001, m002];
 
 /** The newest schema version this build knows. */
 export const latestVersion: number = migrations.length;

@@ -30,13 +30,28 @@ describe('migrations', () => {
     store.close();
 
     const db = new Database(file);
-    assert.deepEqual(tables(db), ['checkins', 'faces', 'people', 'photos', 'settings']);
+    assert.deepEqual(tables(db), ['checkins', 'faces', 'gallery', 'people', 'photos', 'settings']);
     assert.deepEqual(migrate(db, migrations), { from: latestVersion, to: latestVersion });
     db.close();
 
     const again = Store.open(file);
     assert.equal(again.schemaVersion(), latestVersion);
     again.close();
+  });
+
+  test('a v1 database with people in it is upgraded to v2 (gallery) and keeps them', () => {
+    const file = join(dir, 'v1.db');
+    const raw = new Database(file);
+    migrate(raw, migrations.slice(0, 1));
+    raw.prepare("INSERT INTO people (name, name_key, created_at, updated_at) VALUES ('Ada', 'ada', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')").run();
+    assert.equal(raw.pragma('user_version', { simple: true }), 1);
+    raw.close();
+
+    const store = Store.open(file);
+    assert.equal(store.schemaVersion(), 2);
+    assert.deepEqual(store.listPeople().map((p) => p.name), ['Ada']);
+    assert.deepEqual(store.gallery.list(), []);
+    store.close();
   });
 
   test('an older (v0) database with unrelated state is migrated and keeps that state', () => {
@@ -47,7 +62,7 @@ describe('migrations', () => {
     raw.close();
 
     const store = Store.open(file);
-    assert.equal(store.schemaVersion(), 1);
+    assert.equal(store.schemaVersion(), latestVersion);
     store.close();
     const db = new Database(file);
     assert.ok(tables(db).includes('people'));
