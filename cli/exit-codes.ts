@@ -9,6 +9,8 @@ export const EXIT = {
   badInput: 2,
   /** The environment is wrong: model weights missing, database from a newer FaceKit, internal error. */
   environment: 3,
+  /** Stopped by Ctrl-C (128 + SIGINT, as shells report it). */
+  cancelled: 130,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -22,8 +24,9 @@ export function exitCodeFor(code: ErrorCode): ExitCode {
     case 'MULTIPLE_FACES':
     case 'LOW_QUALITY':
     case 'CONFLICT':
-    case 'CANCELLED':
       return EXIT.badInput;
+    case 'CANCELLED':
+      return EXIT.cancelled;
     case 'MODEL_MISSING':
     case 'STORE_VERSION':
     case 'INTERNAL':

@@ -7,6 +7,7 @@ import { registerPeopleCommands } from './commands/people.ts';
 import { registerEvalCommands } from './commands/evaluate.ts';
 import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerModelCommands } from './commands/models.ts';
+import { registerStylizeCommand } from './commands/stylize.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { CliContext } from './context.ts';
 
@@ -22,6 +23,7 @@ registerPeopleCommands(program);
 registerEvalCommands(program);
 registerDoctorCommand(program);
 registerModelCommands(program);
+registerStylizeCommand(program);
 
 function fail(message: string, code: string, exitCode: number): void {
   if (program.opts<{ json?: boolean }>().json) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { initBackend, describeBackend } from '../../electron/engine/backend.ts';
 import { descriptorModelId, faceModelDir, faceModelFiles } from '../../electron/engine/faces/models.ts';
+import { listModels } from '../../electron/engine/models/index.ts';
 import { CliContext } from '../context.ts';
 
 export function registerDoctorCommand(program: Command): void {
@@ -18,8 +19,10 @@ export function registerDoctorCommand(program: Command): void {
       const store = storeExists ? ctx.store() : undefined;
       const embeddings = store?.embeddingModels() ?? [];
       const stale = embeddings.filter((e) => e.modelId !== modelId);
+      const vgg19 = listModels().find((m) => m.id === 'vgg19');
       const report = {
         backend,
+        styleModel: vgg19,
         faceModels: { dir: faceModelDir(), modelId, files: models },
         store: { path: ctx.dbPath, exists: storeExists, schemaVersion: store?.schemaVersion() ?? null, people: store?.listPeople().length ?? 0, embeddings },
       };
@@ -29,6 +32,7 @@ export function registerDoctorCommand(program: Command): void {
         `versions: ${Object.entries(backend.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
         `face models (${modelId}) in ${faceModelDir()}:`,
         ...models.map((m) => `  ${m.found ? 'ok     ' : 'MISSING'} ${m.role}`),
+        `style model (VGG-19): ${vgg19?.status === 'installed' ? vgg19.path : `${vgg19?.status ?? 'missing'} — run facekit models fetch vgg19 (or models import vgg19 FILE)`}`,
         `store:    ${ctx.dbPath} ${storeExists ? `(schema v${store!.schemaVersion()}, ${report.store.people} people)` : '(not created yet)'}`,
         ...stale.map((s) => `  warning: ${s.count} embedding(s) from another face model (${s.modelId}); re-enrol those people`),
       ]);

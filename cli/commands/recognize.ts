@@ -1,8 +1,8 @@
 // Runs in the CLI. enroll, verify, identify, compare: the face commands over the engine and the store.
 import type { Command } from 'commander';
 import { decodeImageFile } from '../../electron/engine/image.ts';
-import { enrol, type EnrolResult } from '../../electron/engine/enrolment.ts';
-import { verify, identify, type IdentifyResult } from '../../electron/engine/recognition.ts';
+import { enrol } from '../../electron/engine/enrolment.ts';
+import { verify, identify } from '../../electron/engine/recognition.ts';
 import { compareImages } from '../../electron/engine/compare.ts';
 import { resolveThreshold, THRESHOLD_SETTING } from '../../electron/engine/thresholds.ts';
 import { FaceKitError, isFaceKitError } from '../../electron/engine/errors.ts';
@@ -19,6 +19,25 @@ interface ItemError {
 function itemError(source: string, error: unknown): ItemError {
   if (!isFaceKitError(error)) throw error;
   return { source, code: error.code, message: error.message };
+}
+
+/** Runs `each` over the photos with a progress bar, collecting results and per-photo errors. */
+async function forEachPhoto<T>(ctx: CliContext, label: string, files: string[], each: (file: string) => Promise<T>): Promise<{ results: T[]; errors: ItemError[] }> {
+  const results: T[] = [];
+  const errors: ItemError[] = [];
+  const progress = ctx.progress(label, files.length);
+  for (const [i, file] of files.entries()) {
+    progress.update(i, file);
+    try {
+      results.push(await each(file));
+    } catch (error) {
+      errors.push(itemError(file, error));
+    }
+  }
+  progress.update(files.length);
+  progress.finish();
+  reportItemErrors(errors);
+  return { results, errors };
 }
 
 /** Each refused photo gets its one line on stderr (also in --json mode, where the object lists them too). */
@@ -43,21 +62,10 @@ export function registerRecognitionCommands(program: Command): void {
     .action(async (name: string, images: string[], opts: { face?: number; allowLowQuality?: boolean }, command: Command) => {
       const ctx = CliContext.from(command);
       const store = ctx.store();
-      const results: EnrolResult[] = [];
-      const errors: ItemError[] = [];
-      const progress = ctx.progress('enrolling', images.length);
-      for (const [i, file] of images.entries()) {
-        progress.update(i, file);
-        try {
-          results.push(await enrol(store, name, await decodeImageFile(file), { faceIndex: opts.face, allowLowQuality: opts.allowLowQuality }));
-        } catch (error) {
-          errors.push(itemError(file, error));
-        }
-      }
-      progress.update(images.length);
-      progress.finish();
+      const { results, errors } = await forEachPhoto(ctx, 'enrolling', images, async (file) =>
+        enrol(store, name, await decodeImageFile(file), { faceIndex: opts.face, allowLowQuality: opts.allowLowQuality }),
+      );
       const person = store.getPerson(name);
-      reportItemErrors(errors);
       ctx.output({ person: person?.name ?? name, faceCount: person?.faceCount ?? 0, results, errors }, () => [
         ...results.map((r) => `${r.status === 'added' ? 'enrolled' : 'already enrolled'}: ${r.source} (face ${r.face.index})`),
         `${person?.name ?? name}: ${person?.faceCount ?? 0} face(s) enrolled`,
@@ -91,20 +99,9 @@ export function registerRecognitionCommands(program: Command): void {
     .action(async (images: string[], opts: { top: number; threshold?: number }, command: Command) => {
       const ctx = CliContext.from(command);
       const store = ctx.store();
-      const results: IdentifyResult[] = [];
-      const errors: ItemError[] = [];
-      const progress = ctx.progress('identifying', images.length);
-      for (const [i, file] of images.entries()) {
-        progress.update(i, file);
-        try {
-          results.push(await identify(store, await decodeImageFile(file), { topK: opts.top, threshold: opts.threshold }));
-        } catch (error) {
-          errors.push(itemError(file, error));
-        }
-      }
-      progress.update(images.length);
-      progress.finish();
-      reportItemErrors(errors);
+      const { results, errors } = await forEachPhoto(ctx, 'identifying', images, async (file) =>
+        identify(store, await decodeImageFile(file), { topK: opts.top, threshold: opts.threshold }),
+      );
       ctx.output({ results, errors }, () => [
         ...results.flatMap((r) => [
           `${r.source}: ${r.faces.length} face(s)`,

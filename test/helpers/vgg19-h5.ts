@@ -2,6 +2,7 @@
 // layouts Keras releases use, and returns what it wrote so tests can compare values.
 import h5wasm from 'h5wasm/node';
 import { VGG19_CHANNELS, VGG19_LAYERS } from '../../electron/engine/style/vgg19-weights.ts';
+import { mulberry32 } from '../../electron/engine/style/rng.ts';
 
 export type Vgg19H5Layout = 'keras1' | 'keras2-nested';
 
@@ -22,18 +23,6 @@ export interface WrittenLayer {
   bias: Float32Array;
 }
 
-/** mulberry32: small, seedable, good enough for test weights. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function fixedStrings(values: string[]): [string[], string] {
   const width = Math.max(1, ...values.map((v) => v.length));
   return [values, `S${width}`];
@@ -44,7 +33,7 @@ export async function writeRandomVgg19H5(file: string, opts: WriteVgg19H5Options
   if (channels.length !== VGG19_LAYERS.length) throw new Error(`channels needs ${VGG19_LAYERS.length} widths`);
   const count = opts.layers ?? VGG19_LAYERS.length;
   const omit = new Set(opts.omit ?? []);
-  const next = random(opts.seed);
+  const next = mulberry32(opts.seed);
   await h5wasm.ready;
   const h5 = new h5wasm.File(file, 'w');
   const written = new Map<string, WrittenLayer>();
@@ -67,8 +56,10 @@ export async function writeRandomVgg19H5(file: string, opts: WriteVgg19H5Options
     for (const [i, name] of VGG19_LAYERS.slice(0, count).entries()) {
       const outC = channels[i]!;
       const kernelShape: [number, number, number, number] = [3, 3, inC, outC];
-      const kernel = new Float32Array(9 * inC * outC).map(() => next() * 2 - 1);
-      const bias = new Float32Array(outC).map(() => next() * 2 - 1);
+      // He-uniform, like a trained net's scale: activations stay finite through all 16 layers.
+      const limit = Math.sqrt(6 / (9 * inC));
+      const kernel = new Float32Array(9 * inC * outC).map(() => (next() * 2 - 1) * limit);
+      const bias = new Float32Array(outC).map(() => (next() * 2 - 1) * 0.01);
       inC = outC;
       if (omit.has(name)) continue;
       written.set(name, { kernel, kernelShape, bias });

@@ -1,0 +1,170 @@
+// Runs in the CLI. facekit stylize CONTENT STYLE… -o OUT: neural style transfer with every control.
+import type { Command } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { stylizeToFile, DEFAULT_IDENTITY_WEIGHT, type StyleSettings } from '../../electron/engine/style/studio.ts';
+import type { LayerWeight } from '../../electron/engine/style/loss.ts';
+import type { OptimizerOptions } from '../../electron/engine/style/optimizers.ts';
+import { CliContext, formatDistance } from '../context.ts';
+import { parseIntegerArg, parseNumberArg, parsePositiveIntegerArg } from '../arguments.ts';
+import { DEFAULT_THRESHOLD } from '../../electron/engine/thresholds.ts';
+import { FaceKitError } from '../../electron/engine/errors.ts';
+
+interface StylizeOptions {
+  output: string;
+  size?: number;
+  iterations?: number;
+  stages?: number;
+  preset?: 'default' | 'course';
+  optimizer?: 'adam' | 'lbfgs';
+  lr?: number;
+  history?: number;
+  alpha?: number;
+  beta?: number;
+  tv?: number;
+  contentLayers?: LayerWeight[];
+  styleLayers?: LayerWeight[];
+  pooling?: 'max' | 'avg';
+  init?: string;
+  noiseRatio?: number;
+  preserveColors?: 'luminance' | 'histogram';
+  styleWeights?: number[];
+  styleScale?: number;
+  preserveIdentity?: boolean;
+  identityWeight?: number;
+  seed?: number;
+  weights?: string;
+  gallery: boolean;
+}
+
+/** "block4_conv2" or "block1_conv1:0.2,block2_conv1:0.2" */
+function parseLayers(value: string): LayerWeight[] {
+  return value.split(',').map((part) => {
+    const [layer, weight] = part.trim().split(':');
+    if (!layer || !/^block[1-5]_conv[1-4]$/.test(layer)) throw new InvalidArgumentError(`"${part}" is not a VGG-19 conv layer (block1_conv1 … block5_conv4).`);
+    return { layer, weight: weight === undefined ? 1 : parseNumberArg(weight) };
+  });
+}
+
+function parseWeights(value: string): number[] {
+  return value.split(',').map((w) => parseNumberArg(w.trim()));
+}
+
+function optimizerFrom(opts: StylizeOptions): (Partial<OptimizerOptions> & { kind: OptimizerOptions['kind'] }) | undefined {
+  if (!opts.optimizer && opts.lr === undefined && opts.history === undefined) return undefined;
+  const kind = opts.optimizer ?? (opts.history !== undefined ? 'lbfgs' : 'adam');
+  return kind === 'adam' ? { kind, ...(opts.lr !== undefined && { lr: opts.lr }) } : { kind, ...(opts.history !== undefined && { history: opts.history }) };
+}
+
+function settingsFrom(opts: StylizeOptions): StyleSettings {
+  const init = opts.init === 'content' || opts.init === 'noise' ? opts.init : undefined;
+  return {
+    preset: opts.preset,
+    size: opts.size,
+    iterations: opts.iterations,
+    stages: opts.stages,
+    alpha: opts.alpha,
+    beta: opts.beta,
+    tvWeight: opts.tv,
+    contentLayers: opts.contentLayers,
+    styleLayers: opts.styleLayers,
+    pooling: opts.pooling,
+    optimizer: optimizerFrom(opts),
+    init,
+    noiseRatio: opts.noiseRatio,
+    seed: opts.seed,
+    preserveColor: opts.preserveColors,
+    styleScale: opts.styleScale,
+  };
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+export function registerStylizeCommand(program: Command): void {
+  program
+    .command('stylize')
+    .description('redraw CONTENT in the style of one or more paintings (Gatys et al., VGG-19)')
+    .argument('<content>', 'the photo')
+    .argument('<styles...>', 'style images (several are blended, see --style-weights)')
+    .requiredOption('-o, --output <file>', 'result (.png, .jpg or .webp)')
+    .addOption(new Option('--preset <name>', 'starting settings').choices(['default', 'course']))
+    .option('--size <px>', 'longer side of the result', parsePositiveIntegerArg)
+    .option('--iterations <n>', 'iterations per stage', parsePositiveIntegerArg)
+    .option('--stages <n>', 'coarse-to-fine stages, each twice the size of the last (1 = output size only)', parsePositiveIntegerArg)
+    .addOption(new Option('--optimizer <kind>').choices(['adam', 'lbfgs']))
+    .option('--lr <rate>', 'Adam learning rate', parseNumberArg)
+    .option('--history <m>', 'L-BFGS history size', parsePositiveIntegerArg)
+    .option('--alpha <w>', 'content weight α', parseNumberArg)
+    .option('--beta <w>', 'style weight β', parseNumberArg)
+    .option('--tv <w>', 'total-variation weight (smoothness)', parseNumberArg)
+    .option('--content-layers <list>', 'e.g. block4_conv2 or block4_conv2:1,block5_conv2:0.5', parseLayers)
+    .option('--style-layers <list>', 'e.g. block1_conv1:0.2,block2_conv1:0.2,…', parseLayers)
+    .addOption(new Option('--pooling <kind>').choices(['max', 'avg']))
+    .option('--init <from>', 'content, noise, or an image file to start from')
+    .option('--noise-ratio <r>', 'share of noise mixed into the start (0…1)', parseNumberArg)
+    .addOption(new Option('--preserve-colors <mode>', "keep the photo's colours").choices(['luminance', 'histogram']))
+    .option('--style-weights <list>', 'blend weights of the style images, e.g. 0.7,0.3', parseWeights)
+    .option('--style-scale <s>', 'style image size relative to the result (smaller = finer brush strokes)', parseNumberArg)
+    .option('--preserve-identity', 'keep faces recognisable as the same person (portraits)')
+    .option('--identity-weight <w>', `strength of --preserve-identity (default ${DEFAULT_IDENTITY_WEIGHT})`, parseNumberArg)
+    .option('--seed <n>', 'random seed, for reproducible results', parseIntegerArg)
+    .option('--weights <file>', 'a VGG-19 .h5 file instead of the installed one')
+    .option('--no-gallery', 'do not record the result in the gallery')
+    .action(async (contentPath: string, stylePaths: string[], opts: StylizeOptions, command: Command) => {
+      const ctx = CliContext.from(command);
+      if (opts.styleWeights && opts.styleWeights.length !== stylePaths.length) {
+        throw new FaceKitError('BAD_INPUT', `--style-weights has ${opts.styleWeights.length} values for ${stylePaths.length} style image(s)`);
+      }
+      const initPath = opts.init && opts.init !== 'content' && opts.init !== 'noise' ? opts.init : undefined;
+      const abort = new AbortController();
+      process.once('SIGINT', () => abort.abort());
+      let bar: ReturnType<CliContext['progress']> | undefined;
+      const outcome = await stylizeToFile(
+        {
+          contentPath,
+          styles: stylePaths.map((path, i) => ({ path, weight: opts.styleWeights?.[i] })),
+          outputPath: opts.output,
+          settings: settingsFrom(opts),
+          initPath,
+          preserveIdentity: opts.preserveIdentity,
+          identityWeight: opts.identityWeight,
+          weightsPath: opts.weights,
+        },
+        {
+          store: opts.gallery ? ctx.store() : undefined,
+          signal: abort.signal,
+          onProgress: (p) => {
+            bar ??= ctx.progress('stylizing', p.totalIterations);
+            bar.update(p.totalIteration, `stage ${p.stage}/${p.stageCount} ${p.width}×${p.height} loss ${p.losses.total.toExponential(2)} eta ${seconds(p.etaMs)}`);
+          },
+        },
+      );
+      bar?.finish();
+      const { result, identity } = outcome;
+      for (const warning of result.warnings) ctx.note(`warning: ${warning}`);
+      ctx.output(
+        {
+          output: outcome.output,
+          width: result.image.width,
+          height: result.image.height,
+          iterations: result.iterations,
+          ms_per_iteration: result.msPerIteration,
+          loss_first: result.lossFirst,
+          loss_last: result.lossLast,
+          total_ms: result.totalMs,
+          seed: result.seed,
+          stages: result.stages,
+          warnings: result.warnings,
+          ...(identity && { identity_distance: identity.distance, identity_distances: identity.distances, identity_threshold: DEFAULT_THRESHOLD }),
+          identity_guarded_faces: outcome.identityFaces,
+          gallery_id: outcome.galleryItem?.id ?? null,
+        },
+        () => [
+          `wrote ${outcome.output} (${result.image.width}×${result.image.height}) in ${seconds(result.totalMs)}: ${result.iterations} iterations, ${result.msPerIteration.toFixed(0)} ms each at full size, seed ${result.seed}`,
+          `loss ${result.lossFirst.toExponential(3)} → ${result.lossLast.toExponential(3)}`,
+          ...(identity
+            ? [`identity: distance ${identity.distance === null ? 'face lost' : formatDistance(identity.distance)} to the original face (same person at ≤ ${DEFAULT_THRESHOLD})`]
+            : []),
+        ],
+      );
+    });
+}
