@@ -77,7 +77,7 @@ async function benchCoarseToFine(weights: ReturnType<typeof randomVgg19>): Promi
   const finest = result.stages[result.stages.length - 1]!;
   rows.push(['total', result.iterations, '', '', Math.round(result.totalMs)]);
   printTable(
-    `Coarse-to-fine 1024 px (default preset, L-BFGS, 2 iterations a stage). Baseline: the finest stage alone; total / finest = ${(result.totalMs / (finest.optimizeMs + finest.prepareMs)).toFixed(2)}×; peak tensor memory ${(process.memoryUsage().rss / 2 ** 30).toFixed(1)} GiB process RSS`,
+    `Coarse-to-fine 1024 px (default preset, L-BFGS, 2 iterations a stage). Baseline: the finest stage alone; total / finest = ${(result.totalMs / (finest.optimizeMs + finest.prepareMs)).toFixed(2)}×; process RSS afterwards ${(process.memoryUsage().rss / 2 ** 30).toFixed(1)} GiB`,
     ['stage', 'iterations', 'prepare ms', 'ms / iteration', 'stage ms'],
     rows,
   );
