@@ -3,7 +3,9 @@
 import { benchFaces } from './faces.bench.ts';
 import { benchSearch } from './search.bench.ts';
 import { benchStyle } from './style.bench.ts';
+import { benchThreads } from './threads.bench.ts';
 
 await benchFaces();
 await benchSearch();
 await benchStyle(process.argv.includes('--quick'));
+await benchThreads();
