@@ -8,6 +8,7 @@ import { registerEvalCommands } from './commands/evaluate.ts';
 import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerModelCommands } from './commands/models.ts';
 import { registerStylizeCommand } from './commands/stylize.ts';
+import { registerGalleryCommands } from './commands/gallery.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { CliContext } from './context.ts';
 
@@ -24,6 +25,7 @@ registerEvalCommands(program);
 registerDoctorCommand(program);
 registerModelCommands(program);
 registerStylizeCommand(program);
+registerGalleryCommands(program);
 
 function fail(message: string, code: string, exitCode: number): void {
   if (program.opts<{ json?: boolean }>().json) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);

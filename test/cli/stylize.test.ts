@@ -44,6 +44,12 @@ test('stylize writes the result, reports its numbers and records it in the galle
   assert.equal(item!.params.preserveColor, 'histogram');
   assert.ok(store.gallery.thumbnail(item!.id)!.length > 100);
   store.close();
+
+  const listed = await runCli(['gallery', 'list', '--json'], env);
+  assert.deepEqual(listed.json.items.map((g: any) => g.id), [json.gallery_id]);
+  assert.equal((await runCli(['gallery', 'remove', String(json.gallery_id)], env)).code, 0);
+  assert.equal((await runCli(['gallery', 'remove', String(json.gallery_id)], env)).code, 1, 'already gone: not found');
+  assert.ok(fs.existsSync(out), 'the image file is the user\'s and stays');
 });
 
 test('the same seed gives the same picture; a portrait reports its identity distance', async () => {
