@@ -64,6 +64,18 @@ export class CliContext {
   progress(label: string, total: number, options?: ProgressOptions): Progress {
     return createProgress(label, total, !this.json, options);
   }
+
+  /** A bar for work whose total is only known from its first progress event (downloads, jobs). */
+  progressWhenKnown(label: string, options?: ProgressOptions): { update(done: number, total: number, detail?: string): void; finish(): void } {
+    let bar: Progress | undefined;
+    return {
+      update: (done, total, detail) => {
+        bar ??= this.progress(label, total, options);
+        bar.update(done, detail);
+      },
+      finish: () => bar?.finish(),
+    };
+  }
 }
 
 /** Embeddings and other typed arrays print as plain arrays; numbers are rounded for reading. */

@@ -27,14 +27,8 @@ function readText(file: string): string {
 }
 
 function progressReporter(ctx: CliContext, label: string): { onProgress: (p: EvalProgress) => void; finish: () => void } {
-  let bar: ReturnType<CliContext['progress']> | undefined;
-  return {
-    onProgress: (p) => {
-      bar ??= ctx.progress(label, p.total);
-      bar.update(p.done, p.item);
-    },
-    finish: () => bar?.finish(),
-  };
+  const bar = ctx.progressWhenKnown(label);
+  return { onProgress: (p) => bar.update(p.done, p.total, p.item), finish: bar.finish };
 }
 
 export function registerEvalCommands(program: Command): void {

@@ -28,19 +28,16 @@ export function registerModelCommands(program: Command): void {
     .option('--force', 'download again even when a verified copy is installed')
     .action(async (id: string, opts: { url?: string; force?: boolean }, command: Command) => {
       const ctx = CliContext.from(command);
-      let bar: ReturnType<CliContext['progress']> | undefined;
+      const bar = ctx.progressWhenKnown(`downloading ${id}`, { format: megabytes });
       const abort = new AbortController();
       process.once('SIGINT', () => abort.abort()); // Ctrl-C keeps the .part file for the next try
       const result = await fetchModel(id, {
         url: opts.url,
         force: opts.force,
         signal: abort.signal,
-        onProgress: (bytes, total) => {
-          bar ??= ctx.progress(`downloading ${id}`, total ?? 0, { format: megabytes });
-          bar.update(bytes);
-        },
+        onProgress: (bytes, total) => bar.update(bytes, total ?? 0),
       });
-      bar?.finish();
+      bar.finish();
       ctx.output(result, () =>
         result.alreadyInstalled
           ? `${id} is already installed: ${result.path}`

@@ -55,8 +55,12 @@ function optimizerFrom(opts: StylizeOptions): (Partial<OptimizerOptions> & { kin
   return kind === 'adam' ? { kind, ...(opts.lr !== undefined && { lr: opts.lr }) } : { kind, ...(opts.history !== undefined && { history: opts.history }) };
 }
 
+/** --init is a mode (content, noise) or else the path of a starting image. */
+function initMode(init: string | undefined): 'content' | 'noise' | undefined {
+  return init === 'content' || init === 'noise' ? init : undefined;
+}
+
 function settingsFrom(opts: StylizeOptions): StyleSettings {
-  const init = opts.init === 'content' || opts.init === 'noise' ? opts.init : undefined;
   return {
     preset: opts.preset,
     size: opts.size,
@@ -69,7 +73,7 @@ function settingsFrom(opts: StylizeOptions): StyleSettings {
     styleLayers: opts.styleLayers,
     pooling: opts.pooling,
     optimizer: optimizerFrom(opts),
-    init,
+    init: initMode(opts.init),
     noiseRatio: opts.noiseRatio,
     seed: opts.seed,
     preserveColor: opts.preserveColors,
@@ -114,10 +118,10 @@ export function registerStylizeCommand(program: Command): void {
       if (opts.styleWeights && opts.styleWeights.length !== stylePaths.length) {
         throw new FaceKitError('BAD_INPUT', `--style-weights has ${opts.styleWeights.length} values for ${stylePaths.length} style image(s)`);
       }
-      const initPath = opts.init && opts.init !== 'content' && opts.init !== 'noise' ? opts.init : undefined;
+      const initPath = initMode(opts.init) ? undefined : opts.init;
       const abort = new AbortController();
       process.once('SIGINT', () => abort.abort());
-      let bar: ReturnType<CliContext['progress']> | undefined;
+      const bar = ctx.progressWhenKnown('stylizing');
       const outcome = await stylizeToFile(
         {
           contentPath,
@@ -133,12 +137,11 @@ export function registerStylizeCommand(program: Command): void {
           store: opts.gallery ? ctx.store() : undefined,
           signal: abort.signal,
           onProgress: (p) => {
-            bar ??= ctx.progress('stylizing', p.totalIterations);
-            bar.update(p.totalIteration, `stage ${p.stage}/${p.stageCount} ${p.width}×${p.height} loss ${p.losses.total.toExponential(2)} eta ${seconds(p.etaMs)}`);
+            bar.update(p.totalIteration, p.totalIterations, `stage ${p.stage}/${p.stageCount} ${p.width}×${p.height} loss ${p.losses.total.toExponential(2)} eta ${seconds(p.etaMs)}`);
           },
         },
       );
-      bar?.finish();
+      bar.finish();
       const { result, identity } = outcome;
       for (const warning of result.warnings) ctx.note(`warning: ${warning}`);
       ctx.output(

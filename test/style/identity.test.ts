@@ -4,7 +4,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { stylizeToFile } from '../../electron/engine/style/studio.ts';
-import { createIdentityGuard } from '../../electron/engine/style/identity.ts';
+import { contentFaces, createIdentityGuard } from '../../electron/engine/style/identity.ts';
 import { decodeImageFile } from '../../electron/engine/image.ts';
 import { tf } from '../../electron/engine/tf.ts';
 import { photo, STYLE, tempDir } from '../helpers/fixtures.ts';
@@ -18,7 +18,7 @@ test.before(() => writeRandomVgg19H5(weightsPath, { layout: 'keras2-nested', cha
 
 test('the guard finds the portrait face once and costs nothing for the unchanged photo', async () => {
   const content = await decodeImageFile(photo.obama);
-  const guard = (await createIdentityGuard(content, 1))!;
+  const guard = (await createIdentityGuard(content, await contentFaces(content), 1))!;
   assert.equal(guard.faces.length, 1);
   const anchor = guard.faces[0]!;
   assert.ok(anchor.centerX > 0.3 && anchor.centerX < 0.7 && anchor.side > 0.1 && anchor.side < 0.6, JSON.stringify(anchor));
@@ -30,7 +30,8 @@ test('the guard finds the portrait face once and costs nothing for the unchanged
   assert.ok(same.dataSync()[0]! < 1e-6, `unchanged: ${same.dataSync()[0]}`);
   assert.ok(changed.dataSync()[0]! > 1e-3, `changed: ${changed.dataSync()[0]}`);
   tf.dispose([small, same, noisy, changed]);
-  assert.equal(await createIdentityGuard(await decodeImageFile(photo.noFace), 1), undefined, 'no face, no guard');
+  const louvre = await decodeImageFile(photo.noFace);
+  assert.equal(await createIdentityGuard(louvre, await contentFaces(louvre), 1), undefined, 'no face, no guard');
 });
 
 test('a stronger identity weight keeps the stylised face closer to the original', async () => {

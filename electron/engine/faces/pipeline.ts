@@ -13,7 +13,8 @@ const DETECT_MAX_SIDE = 800;
 /** Tight crops (ID photos, avatars): the frame is grown by this fraction of its longer side on every side. */
 const TIGHT_CROP_PAD = 0.4;
 const LANDMARK_INPUT = 112;
-const DESCRIPTOR_INPUT = 150;
+/** dlib's descriptor works on 150 × 150 chips. */
+export const DESCRIPTOR_INPUT = 150;
 /** Margin around the landmarks' box in the descriptor chip, as face-api's alignment uses (10% a side). */
 const ALIGN_PADDING = 0.2;
 

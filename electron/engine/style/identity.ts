@@ -4,13 +4,12 @@
 // (crop by slicing, resize bilinearly, face-api's ResNet descriptor), so tf.grad gives its gradient.
 import { tf, type Tensor4D } from '../tf.ts';
 import type { RgbImage } from '../image.ts';
-import { analyzeFaces, alignmentFor } from '../faces/pipeline.ts';
+import { analyzeFaces, alignmentFor, DESCRIPTOR_INPUT, type AnalyzedFace } from '../faces/pipeline.ts';
 import { faceapi, loadFaceNets, type FaceNets } from '../faces/models.ts';
 import { euclidean } from '../search.ts';
 import { DEFAULT_THRESHOLD } from '../thresholds.ts';
 import type { ExtraLoss } from './loss.ts';
 
-const DESCRIPTOR_INPUT = 150;
 /** More faces than this in a group photo: only the largest are protected (each costs ~0.4 s per iteration on wasm). */
 const MAX_PROTECTED_FACES = 4;
 
@@ -44,13 +43,16 @@ function describe(nets: FaceNets, chip: Tensor4D): tf.Tensor2D {
   return nets.descriptor.forwardInput(new faceapi.NetInput([chip as unknown as faceapi.tf.Tensor4D], true)) as unknown as tf.Tensor2D;
 }
 
-/** Locates the faces of `content` and builds the identity loss; undefined when there is no face. */
-export async function createIdentityGuard(content: RgbImage, weight: number): Promise<IdentityGuard | undefined> {
-  const nets = await loadFaceNets();
-  const { faces } = await analyzeFaces(content);
+/** The faces of the content photo, largest first: found once, used by the guard and by the measurement. */
+export async function contentFaces(content: RgbImage): Promise<AnalyzedFace[]> {
+  return (await analyzeFaces(content)).faces.sort((a, b) => b.quality.faceSize - a.quality.faceSize);
+}
+
+/** Builds the identity loss for the faces of `content` (from contentFaces); undefined when there is none. */
+export async function createIdentityGuard(content: RgbImage, faces: AnalyzedFace[], weight: number): Promise<IdentityGuard | undefined> {
   if (!faces.length) return undefined;
-  const anchors = [...faces]
-    .sort((a, b) => b.quality.faceSize - a.quality.faceSize)
+  const nets = await loadFaceNets();
+  const anchors = faces
     .slice(0, MAX_PROTECTED_FACES)
     .map((face): FaceAnchor => {
       const { center, side } = alignmentFor(face.landmarks);
@@ -84,9 +86,8 @@ export interface IdentityCheck {
   distance: number | null;
 }
 
-/** Measures, with the full recognition pipeline, how far the stylised faces drifted from the originals. */
-export async function measureIdentity(content: RgbImage, result: RgbImage): Promise<IdentityCheck | undefined> {
-  const before = (await analyzeFaces(content)).faces.sort((a, b) => b.quality.faceSize - a.quality.faceSize);
+/** Measures, with the full recognition pipeline, how far the stylised faces (of `before`, from contentFaces) drifted. */
+export async function measureIdentity(content: RgbImage, before: AnalyzedFace[], result: RgbImage): Promise<IdentityCheck | undefined> {
   if (!before.length) return undefined;
   const after = (await analyzeFaces(result)).faces;
   const scale = result.width / content.width;

@@ -14,7 +14,7 @@ import { loadVgg19Weights } from './vgg19-weights.ts';
 import type { Vgg19Weights } from './vgg19.ts';
 import { runStyleTransfer, type StyleProgress, type StyleResult } from './job.ts';
 import type { StyleParams } from './params.ts';
-import { createIdentityGuard, measureIdentity, type IdentityCheck } from './identity.ts';
+import { contentFaces, createIdentityGuard, measureIdentity, type IdentityCheck } from './identity.ts';
 
 /** Everything of StyleParams except the pixels, which the request names as files. */
 export type StyleSettings = Omit<StyleParams, 'content' | 'styles' | 'initImage' | 'extraLoss'>;
@@ -86,7 +86,8 @@ export async function stylizeToFile(
   const backend = await initBackend(); // before the weights become tensors
   const weights = await vggWeights(request.weightsPath ?? requireVgg19());
 
-  const guard = request.preserveIdentity ? await createIdentityGuard(content, request.identityWeight ?? DEFAULT_IDENTITY_WEIGHT) : undefined;
+  const faces = await contentFaces(content);
+  const guard = request.preserveIdentity ? await createIdentityGuard(content, faces, request.identityWeight ?? DEFAULT_IDENTITY_WEIGHT) : undefined;
   const result = await runStyleTransfer(
     {
       ...request.settings,
@@ -104,7 +105,7 @@ export async function stylizeToFile(
   fs.renameSync(partial, request.outputPath);
 
   // Measured whether or not identity was guarded: users want to know if a portrait still verifies.
-  const identity = await measureIdentity(content, result.image);
+  const identity = await measureIdentity(content, faces, result.image);
   const galleryItem = options.store?.gallery.add({
     outputPath: path.resolve(request.outputPath),
     width: result.image.width,
