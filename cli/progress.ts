@@ -14,6 +14,8 @@ export interface ProgressOptions {
   /** How counts are shown, e.g. as megabytes for a download. */
   format?: (count: number) => string;
   stream?: NodeJS.WriteStream;
+  /** Off when the caller knows better (a coarse-to-fine job's iterations grow 4× a stage) and says so in the detail. */
+  eta?: boolean;
 }
 
 export function createProgress(label: string, total: number, enabled: boolean, options: ProgressOptions = {}): Progress {
@@ -30,7 +32,7 @@ export function createProgress(label: string, total: number, enabled: boolean, o
       const fraction = total > 0 ? Math.min(1, done / total) : 0;
       const filled = Math.round(fraction * WIDTH);
       const elapsed = (Date.now() - started) / 1000;
-      const eta = done > 0 && done < total ? ` eta ${Math.round((elapsed / done) * (total - done))}s` : '';
+      const eta = options.eta !== false && done > 0 && done < total ? ` eta ${Math.round((elapsed / done) * (total - done))}s` : '';
       const line = `${label} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${format(done)}/${format(total)}${eta} ${detail}`;
       stream.write(`\r${line.slice(0, (stream.columns || 100) - 1).padEnd((stream.columns || 100) - 1)}`);
       drawn = true;

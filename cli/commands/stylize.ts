@@ -121,7 +121,7 @@ export function registerStylizeCommand(program: Command): void {
       const initPath = initMode(opts.init) ? undefined : opts.init;
       const abort = new AbortController();
       process.once('SIGINT', () => abort.abort());
-      const bar = ctx.progressWhenKnown('stylizing');
+      const bar = ctx.progressWhenKnown('stylizing', { eta: false });
       const outcome = await stylizeToFile(
         {
           contentPath,
