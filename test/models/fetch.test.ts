@@ -82,6 +82,8 @@ before(async () => {
 });
 
 after(async () => {
+  // A cancelled download's connection can still be open here; close() alone would wait for it.
+  server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
   fs.rmSync(dir, { recursive: true, force: true });
 });

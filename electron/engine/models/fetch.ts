@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished } from 'node:stream/promises';
+import { once } from 'node:events';
 import { FaceKitError, throwIfCancelled } from '../errors.ts';
 import { checkFile, type ExpectedFile } from './checksum.ts';
 import { downloadableFile, getModel, type ModelManifest } from './manifest.ts';
@@ -135,20 +135,30 @@ async function download(a: Attempt): Promise<number> {
 
   let received = from;
   a.opts.onProgress?.(received, total);
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
+  const out = fs.createWriteStream(a.part, { flags: from > 0 ? 'a' : 'w' });
+  let failure: unknown;
+  try {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
       received += chunk.length;
       a.opts.onProgress?.(received, total);
-      done(null, chunk);
-    },
-  });
-  try {
-    await pipeline(res, counter, fs.createWriteStream(a.part, { flags: from > 0 ? 'a' : 'w' }), { signal: a.opts.signal });
+      if (!out.write(chunk)) await once(out, 'drain');
+    }
   } catch (error) {
+    failure = error; // connection dropped, stalled or cancelled
+  }
+  // Flush what did arrive, so the next run resumes after it, and close the file before returning:
+  // nothing may still be writing to the .part when a retry appends to it.
+  out.end();
+  try {
+    await finished(out);
+  } catch (error) {
+    failure ??= error;
+  }
+  if (failure) {
     if (a.opts.signal?.aborted) throw new FaceKitError('CANCELLED', 'cancelled; run the command again to resume');
     throw new FaceKitError(
       'MODEL_MISSING',
-      `download interrupted after ${received} bytes (${errorCode(error) ?? (error as Error).message}); run the command again to resume`,
+      `download interrupted after ${received} bytes (${errorCode(failure) ?? (failure as Error).message}); run the command again to resume`,
     );
   }
   if (total !== undefined && received < total) {
