@@ -1,0 +1,6 @@
+// Runs in the renderer (browser or Electron window). Mounts the app.
+import { mount } from 'svelte';
+import App from './App.svelte';
+import './app.css';
+
+mount(App, { target: document.getElementById('app')! });
