@@ -11,16 +11,16 @@ import { copyEmbeddingInto, decodeEmbedding, encodeEmbedding } from './blob.ts';
 import { checkFace, checkPhoto, cleanName, isoTime, nameKey } from './validate.ts';
 
 export interface PersonRow { id: number; name: string; createdAt: string; updatedAt: string; faceCount: number; photoCount: number }
-export interface NewFace { faceIndex: number; box: { x: number; y: number; width: number; height: number }; score: number; faceSize: number; blur: number; modelId: string; embedding: Float32Array }
+export interface NewFace { faceIndex: number; box: { x: number; y: number; width: number; height: number }; score: number; faceSize: number; blur: number; modelId: string; embedding: Float32Array; /** JPEG of the face, for the UI */ thumbnail?: Uint8Array }
 export interface PhotoInfo { sha256: string; path: string; width: number; height: number }
-export interface FaceRow { id: number; personId: number; personName: string; photoId: number | null; photoSha256: string | null; photoPath: string | null; faceIndex: number; modelId: string; createdAt: string }
+export interface FaceRow { id: number; personId: number; personName: string; photoId: number | null; photoSha256: string | null; photoPath: string | null; faceIndex: number; box: { x: number; y: number; width: number; height: number }; modelId: string; createdAt: string }
 export interface EmbeddingIndex { modelId: string; dim: number; count: number; faceIds: Int32Array; personIds: Int32Array; matrix: Float32Array /* count × dim, row-major */; names: Map<number, string> /* personId → name */ }
 export type EnrolOutcome = { status: 'added'; faceId: number } | { status: 'already-enrolled'; faceId: number } | { status: 'conflict'; ownerName: string };
 export interface CheckinRow { id: number; personId: number | null; personName: string; distance: number | null; at: string; source: string }
 
 // Raw row shapes as SQLite returns them.
 interface PersonDbRow { id: number; name: string; created_at: string; updated_at: string; face_count: number; photo_count: number }
-interface FaceDbRow { id: number; person_id: number; person_name: string; photo_id: number | null; photo_sha256: string | null; photo_path: string | null; face_index: number; model_id: string; created_at: string }
+interface FaceDbRow { id: number; person_id: number; person_name: string; photo_id: number | null; photo_sha256: string | null; photo_path: string | null; face_index: number; box_x: number; box_y: number; box_w: number; box_h: number; model_id: string; created_at: string }
 interface CheckinDbRow { id: number; person_id: number | null; person_name: string; distance: number | null; at: string; source: string }
 interface ExistingFaceDbRow { id: number; person_id: number; owner_name: string; model_id: string }
 
@@ -31,7 +31,7 @@ const PERSON_SELECT = `
 
 const FACE_SELECT = `
   SELECT f.id, f.person_id, p.name AS person_name, f.photo_id, ph.sha256 AS photo_sha256,
-         ph.path AS photo_path, f.face_index, f.model_id, f.created_at
+         ph.path AS photo_path, f.face_index, f.box_x, f.box_y, f.box_w, f.box_h, f.model_id, f.created_at
   FROM faces f JOIN people p ON p.id = f.person_id LEFT JOIN photos ph ON ph.id = f.photo_id`;
 
 const now = (): string => new Date().toISOString();
@@ -43,7 +43,8 @@ function toPerson(r: PersonDbRow): PersonRow {
 function toFace(r: FaceDbRow): FaceRow {
   return {
     id: r.id, personId: r.person_id, personName: r.person_name, photoId: r.photo_id, photoSha256: r.photo_sha256,
-    photoPath: r.photo_path, faceIndex: r.face_index, modelId: r.model_id, createdAt: r.created_at,
+    photoPath: r.photo_path, faceIndex: r.face_index, box: { x: r.box_x, y: r.box_y, width: r.box_w, height: r.box_h },
+    modelId: r.model_id, createdAt: r.created_at,
   };
 }
 
@@ -182,17 +183,19 @@ export class Store {
     });
   }
 
-  removePerson(name: string): { faces: number; photos: number } {
+  /** Deletes the person everywhere: faces (embeddings, thumbnails), photos no one else is in, check-ins. */
+  removePerson(name: string): { faces: number; photos: number; checkins: number } {
     return this.#write(() => {
       const id = this.requirePerson(name).id;
       const photoIds = (this.#db.prepare('SELECT DISTINCT photo_id FROM faces WHERE person_id = ? AND photo_id IS NOT NULL')
         .all(id) as { photo_id: number }[]).map((r) => r.photo_id);
       const faces = this.#db.prepare('DELETE FROM faces WHERE person_id = ?').run(id).changes;
-      this.#db.prepare('DELETE FROM people WHERE id = ?').run(id); // check-ins keep their snapshot (SET NULL)
+      const checkins = this.#db.prepare('DELETE FROM checkins WHERE person_id = ?').run(id).changes;
+      this.#db.prepare('DELETE FROM people WHERE id = ?').run(id);
       const dropPhoto = this.#db.prepare('DELETE FROM photos WHERE id = ? AND NOT EXISTS (SELECT 1 FROM faces WHERE photo_id = ?)');
       let photos = 0;
       for (const photoId of photoIds) photos += dropPhoto.run(photoId, photoId).changes;
-      return { faces, photos };
+      return { faces, photos, checkins };
     });
   }
 
@@ -230,9 +233,9 @@ export class Store {
           ON CONFLICT (sha256) DO NOTHING`).run(p.sha256, p.path, p.width, p.height, t);
       const photoId = (this.#db.prepare('SELECT id FROM photos WHERE sha256 = ?').get(p.sha256) as { id: number }).id;
       const info = this.#db.prepare(`INSERT INTO faces (person_id, photo_id, face_index, box_x, box_y, box_w, box_h, score,
-            face_size, blur, model_id, dim, embedding, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+            face_size, blur, model_id, dim, embedding, created_at, thumbnail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
         .run(personId, photoId, face.faceIndex, face.box.x, face.box.y, face.box.width, face.box.height, face.score,
-          face.faceSize, face.blur, face.modelId, face.embedding.length, encodeEmbedding(face.embedding), t);
+          face.faceSize, face.blur, face.modelId, face.embedding.length, encodeEmbedding(face.embedding), t, face.thumbnail ?? null);
       this.#db.prepare('UPDATE people SET updated_at = ? WHERE id = ?').run(t, personId);
       return { status: 'added', faceId: Number(info.lastInsertRowid) };
     });
@@ -244,6 +247,13 @@ export class Store {
     }
     const id = this.requirePerson(personName).id;
     return (this.#db.prepare(`${FACE_SELECT} WHERE f.person_id = ? ORDER BY f.id`).all(id) as FaceDbRow[]).map(toFace);
+  }
+
+  /** The face's JPEG thumbnail, or null when it was enrolled without one (e.g. by an older version). */
+  faceThumbnail(faceId: number): Uint8Array | null {
+    const row = this.#db.prepare('SELECT thumbnail FROM faces WHERE id = ?').get(faceId) as { thumbnail: Buffer | null } | undefined;
+    if (!row) throw new FaceKitError('NOT_FOUND', `no face with id ${faceId}`);
+    return row.thumbnail;
   }
 
   faceEmbedding(faceId: number): Float32Array {
@@ -299,12 +309,15 @@ export class Store {
     return Number(info.lastInsertRowid);
   }
 
-  /** Newest first; `since` is inclusive. */
-  listCheckins(opts: { since?: string; limit?: number } = {}): CheckinRow[] {
+  /** Newest first; `since` is inclusive, `until` exclusive; `personId` null means unknown faces only. */
+  listCheckins(opts: { since?: string; until?: string; personId?: number | null; limit?: number } = {}): CheckinRow[] {
     const limit = opts.limit ?? -1; // SQLite: negative LIMIT means none
     if (!Number.isInteger(limit)) throw new FaceKitError('BAD_INPUT', `limit must be an integer (got ${opts.limit})`);
     const since = opts.since === undefined ? '' : isoTime(opts.since, 'since');
-    const rows = this.#db.prepare('SELECT * FROM checkins WHERE at >= ? ORDER BY at DESC, id DESC LIMIT ?').all(since, limit) as CheckinDbRow[];
+    const until = opts.until === undefined ? '\uffff' : isoTime(opts.until, 'until');
+    const byPerson = opts.personId === undefined ? '' : opts.personId === null ? 'AND person_id IS NULL' : 'AND person_id = @personId';
+    const rows = this.#db.prepare(`SELECT * FROM checkins WHERE at >= @since AND at < @until ${byPerson} ORDER BY at DESC, id DESC LIMIT @limit`)
+      .all({ since, until, limit, ...(opts.personId ? { personId: opts.personId } : {}) }) as CheckinDbRow[];
     return rows.map((r) => ({ id: r.id, personId: r.person_id, personName: r.person_name, distance: r.distance, at: r.at, source: r.source }));
   }
 

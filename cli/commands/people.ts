@@ -39,11 +39,11 @@ export function registerPeopleCommands(program: Command): void {
 
   people
     .command('remove')
-    .description('delete a person and purge their biometrics (face embeddings and photo records)')
+    .description('delete a person everywhere: face embeddings and thumbnails, photo records, check-ins')
     .argument('<name>')
     .action((name: string, _opts: unknown, command: Command) => {
       const ctx = CliContext.from(command);
       const result = ctx.store().removePerson(name);
-      ctx.output({ removed: name, ...result }, () => `removed "${name}": ${result.faces} face(s) and ${result.photos} photo record(s) purged`);
+      ctx.output({ removed: name, ...result }, () => `removed "${name}": ${result.faces} face(s), ${result.photos} photo record(s) and ${result.checkins} check-in(s) purged`);
     });
 }

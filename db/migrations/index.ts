@@ -2,8 +2,9 @@
 import type { Migration } from '../migrate.ts';
 import * as m001 from './001-initial.ts';
 import * as m002 from './002-gallery.ts';
+import * as m003 from './003-face-thumbnails.ts';
 
-export const migrations: readonly Migration[] = [m001, m002];
+export const migrations: readonly Migration[] = [m001, m002, m003];
 
 /** The newest schema version this build knows. */
 export const latestVersion: number = migrations.length;

@@ -5,6 +5,7 @@ import type { Store, EnrolOutcome } from '../../db/store.ts';
 import type { DecodedImage } from './image.ts';
 import { FaceKitError } from './errors.ts';
 import { analyzeFaces, type AnalyzeOptions } from './faces/pipeline.ts';
+import { faceThumbnail } from './faces/thumbnail.ts';
 import { pickFace, requireFaces, summarizeFace, type FaceSummary } from './recognition.ts';
 
 export interface EnrolOptions extends AnalyzeOptions {
@@ -12,6 +13,8 @@ export interface EnrolOptions extends AnalyzeOptions {
   faceIndex?: number;
   /** Enrol even a face that fails the size/blur checks. */
   allowLowQuality?: boolean;
+  /** The source is a name given by the app (a camera shot, an upload), not a path to resolve. */
+  keepSourceName?: boolean;
 }
 
 export interface EnrolResult {
@@ -43,7 +46,7 @@ export async function enrol(store: Store, personName: string, image: DecodedImag
   }
   const outcome: EnrolOutcome = store.enrolFace(
     personName,
-    { sha256: image.sha256, path: path.resolve(image.source), width: image.width, height: image.height },
+    { sha256: image.sha256, path: options.keepSourceName ? image.source : path.resolve(image.source), width: image.width, height: image.height },
     {
       faceIndex: face.index,
       box: face.box,
@@ -52,6 +55,7 @@ export async function enrol(store: Store, personName: string, image: DecodedImag
       blur: face.quality.blur,
       modelId,
       embedding: face.embedding,
+      thumbnail: await faceThumbnail(image, face.box),
     },
     { createIfMissing: true },
   );

@@ -229,7 +229,7 @@ describe('people lifecycle', () => {
     assert.equal(c!.personName, 'Annie'); // snapshot kept
   });
 
-  test('removePerson deletes embeddings and orphaned photos, keeps a group photo shared with someone else', () => {
+  test('removePerson deletes embeddings, check-ins and orphaned photos, keeps a group photo shared with someone else', () => {
     const group = photo('group');
     store.enrolFace('A', group, face(1, 0), { createIfMissing: true });
     store.enrolFace('B', group, face(2, 1), { createIfMissing: true });
@@ -237,9 +237,9 @@ describe('people lifecycle', () => {
     const a = store.requirePerson('A');
     store.addCheckin({ personId: a.id, personName: 'A', distance: 0.2, source: 'cli' });
 
-    assert.deepEqual(store.removePerson('a'), { faces: 2, photos: 1 });
+    assert.deepEqual(store.removePerson('a'), { faces: 2, photos: 1, checkins: 1 });
     assert.equal(store.getPerson('A'), undefined);
-    assert.deepEqual(counts(), { people: 1, photos: 1, faces: 1, checkins: 1, settings: 0 });
+    assert.deepEqual(counts(), { people: 1, photos: 1, faces: 1, checkins: 0, settings: 0 });
     const [bFace] = store.listFaces('B');
     assert.equal(bFace!.photoSha256, group.sha256);
     assert.deepEqual(store.listFaces().map((f) => f.personName), ['B']);
@@ -247,10 +247,8 @@ describe('people lifecycle', () => {
     const db = new Database(file, { readonly: true });
     assert.equal(db.prepare('SELECT count(*) FROM faces WHERE person_id = ?').pluck().get(a.id), 0);
     db.close();
-    // The check-in survives, unlinked.
-    const [c] = store.listCheckins();
-    assert.equal(c!.personId, null);
-    assert.equal(c!.personName, 'A');
+    // Their check-ins go too: "delete" means everywhere.
+    assert.deepEqual(store.listCheckins(), []);
     assert.throws(() => store.removePerson('A'), code('NOT_FOUND'));
   });
 });

@@ -16,6 +16,7 @@ export const FACE_MODEL_FILES = {
   detector: 'ssd_mobilenetv1_model',
   landmarks: 'face_landmark_68_model',
   descriptor: 'face_recognition_model',
+  fastDetector: 'tiny_face_detector_model',
 } as const;
 
 export function faceModelDir(): string {
@@ -76,4 +77,17 @@ export function loadFaceNets(): Promise<FaceNets> {
   })();
   loaded.catch(() => (loaded = undefined));
   return loaded;
+}
+
+let fastDetector: Promise<faceapi.TinyFaceDetector> | undefined;
+
+/** The Tiny Face Detector (190 KB), loaded on first use: only live camera frames need it. */
+export function loadFastDetector(): Promise<faceapi.TinyFaceDetector> {
+  fastDetector ??= (async () => {
+    await loadFaceNets();
+    await faceapi.nets.tinyFaceDetector.loadFromDisk(faceModelDir());
+    return faceapi.nets.tinyFaceDetector;
+  })();
+  fastDetector.catch(() => (fastDetector = undefined));
+  return fastDetector;
 }

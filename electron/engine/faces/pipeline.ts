@@ -3,7 +3,7 @@
 import { tf } from '../tf.ts';
 import { fitWithin, padImage, type RgbImage } from '../image.ts';
 import { throwIfCancelled } from '../errors.ts';
-import { faceapi, loadFaceNets, type FaceNets } from './models.ts';
+import { faceapi, loadFaceNets, loadFastDetector, type FaceNets } from './models.ts';
 import { cutChip, chipToSource, type ChipSpec } from './chip.ts';
 import { blurScore, qualityProblems, type QualityLimits } from './quality.ts';
 import { boundingBox, boxCenter, meanPoint, rotatePoint, scaleBox, shiftBox, type Box, type Point } from './geometry.ts';
@@ -12,6 +12,10 @@ import { boundingBox, boxCenter, meanPoint, rotatePoint, scaleBox, shiftBox, typ
 const DETECT_MAX_SIDE = 800;
 /** Tight crops (ID photos, avatars): the frame is grown by this fraction of its longer side on every side. */
 const TIGHT_CROP_PAD = 0.4;
+/** Tiny Face Detector input: 320 finds faces ≥ ~40 px in a 640×480 frame (the enrolment minimum). */
+const FAST_DETECT_INPUT = 320;
+/** Tiny Face Detector scores run lower than SSD's: at 0.5 it missed a frontal face in the fixtures that 0.3 finds. */
+const FAST_MIN_CONFIDENCE = 0.3;
 const LANDMARK_INPUT = 112;
 /** dlib's descriptor works on 150 × 150 chips. */
 export const DESCRIPTOR_INPUT = 150;
@@ -40,6 +44,12 @@ export interface AnalyzedFace {
 }
 
 export interface AnalyzeOptions {
+  /**
+   * 'accurate' (default): SSD-MobileNetV1 at 512 px, with the padded retry for tight crops — for
+   * enrolment and photos. 'fast': Tiny Face Detector at 320 px, no retry, ≈ 8× quicker — for live
+   * camera frames (the kiosk), where the next frame comes anyway.
+   */
+  detector?: 'accurate' | 'fast';
   minConfidence?: number;
   maxFaces?: number;
   quality?: QualityLimits;
@@ -76,6 +86,18 @@ async function locate(nets: FaceNets, image: RgbImage, minConfidence: number, ma
   try {
     const found = await nets.detector.locateFaces(asNetInput(input), new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults }));
     return found.map((d) => ({ box: { x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height }, score: d.score }));
+  } finally {
+    input.dispose();
+  }
+}
+
+/** Tiny Face Detector on the frame as it is (camera frames are already small). */
+async function locateFast(image: RgbImage, minConfidence: number, maxResults: number): Promise<Detection[]> {
+  const detector = await loadFastDetector();
+  const input = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
+  try {
+    const found = await detector.locateFaces(asNetInput(input), new faceapi.TinyFaceDetectorOptions({ inputSize: FAST_DETECT_INPUT, scoreThreshold: minConfidence }));
+    return found.slice(0, maxResults).map((d) => ({ box: { x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height }, score: d.score }));
   } finally {
     input.dispose();
   }
@@ -138,7 +160,11 @@ export async function analyzeFaces(image: RgbImage, options: AnalyzeOptions = {}
   const nets = await loadFaceNets();
   let started = performance.now();
   const lap = () => -started + (started = performance.now());
-  const { detections, padded } = await detect(nets, image, options.minConfidence ?? 0.5, options.maxFaces ?? 100);
+  const minConfidence = options.minConfidence ?? (options.detector === 'fast' ? FAST_MIN_CONFIDENCE : 0.5);
+  const maxFaces = options.maxFaces ?? 100;
+  const { detections, padded } = options.detector === 'fast'
+    ? { detections: await locateFast(image, minConfidence, maxFaces), padded: false }
+    : await detect(nets, image, minConfidence, maxFaces);
   const timings: StageTimings = { detect: lap(), landmarks: 0, embed: 0 };
   detections.sort((a, b) => a.box.x - b.box.x);
   const faces: AnalyzedFace[] = [];

@@ -1,0 +1,18 @@
+// Runs in the engine host. Which worker thread serves which call: style transfer gets a thread of its
+// own, so a two-minute optimisation never delays a kiosk frame or a click in People.
+import type { CallName } from '../api/definition.ts';
+
+export type WorkerRole = 'faces' | 'style';
+
+export function roleFor(method: CallName): WorkerRole {
+  return method.startsWith('style.') ? 'style' : 'faces';
+}
+
+export interface WorkerConfig {
+  role: WorkerRole;
+  dbPath: string;
+  dataDir: string;
+  shell: 'electron' | 'browser';
+  /** Set when started through ts-worker-boot.mjs: the TypeScript module to load. */
+  module?: string;
+}
