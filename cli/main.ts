@@ -9,6 +9,7 @@ import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerModelCommands } from './commands/models.ts';
 import { registerStylizeCommand } from './commands/stylize.ts';
 import { registerGalleryCommands } from './commands/gallery.ts';
+import { registerServeCommand } from './commands/serve.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { CliContext } from './context.ts';
 
@@ -26,6 +27,7 @@ registerDoctorCommand(program);
 registerModelCommands(program);
 registerStylizeCommand(program);
 registerGalleryCommands(program);
+registerServeCommand(program);
 
 function fail(message: string, code: string, exitCode: number): void {
   if (program.opts<{ json?: boolean }>().json) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);

@@ -97,11 +97,15 @@ function fromWebSocket(): FaceKitApi {
         if (message.ok) call?.resolve(message.result);
         else call?.reject(new ApiError(message.error));
       };
-      ws.onclose = (event) => {
+      let opened = false;
+      ws.addEventListener('open', () => (opened = true));
+      ws.onclose = () => {
         socket = undefined;
         const error = new ApiError({
           code: 'DISCONNECTED',
-          message: event.code === 1008 ? `the engine refused the connection: ${event.reason || 'bad token'} (open the address facekit serve printed)` : 'lost the connection to the engine (is facekit serve still running?)',
+          message: opened
+            ? 'lost the connection to the engine (is facekit serve still running?)'
+            : 'the engine refused the connection: open the exact address facekit serve printed (it carries a per-launch token)',
         });
         for (const call of pending.values()) call.reject(error);
         pending.clear();

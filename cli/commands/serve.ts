@@ -1,0 +1,48 @@
+// Runs in the CLI process: `facekit serve` — browser mode. The same screens and api as the desktop
+// app, over HTTP + WebSocket on 127.0.0.1, for machines without Electron, kiosk displays, and the
+// end-to-end tests. The URL (with its token) is the first line on stdout.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { EngineHost } from '../../electron/host/engine-host.ts';
+import { startServer } from '../../electron/serve/server.ts';
+import { openBrowser } from '../../electron/serve/open-browser.ts';
+import { dataDir } from '../../electron/engine/paths.ts';
+import { FaceKitError } from '../../electron/engine/errors.ts';
+import { CliContext } from '../context.ts';
+
+const RENDERER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'renderer', 'dist');
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new FaceKitError('BAD_INPUT', `--port must be 0–65535 (got "${value}")`);
+  return port;
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run the app in a browser: serves the screens and the engine on 127.0.0.1 (prints the URL with its token)')
+    .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', '8750')
+    .option('--open', 'open the app: Chromium in app mode when installed, else the default browser')
+    .action(async (opts: { port: string; open?: boolean }, command: Command) => {
+      const ctx = CliContext.from(command);
+      const port = parsePort(opts.port);
+      const host = await EngineHost.start({ shell: 'browser', dbPath: ctx.dbPath, dataDir: dataDir() });
+      const server = await startServer({ host, rendererDir: RENDERER_DIR, port, log: (line) => ctx.note(line) }).catch(async (error) => {
+        await host.close();
+        throw error;
+      });
+      process.stdout.write(`${server.url}\n`);
+      const info = (await host.call('app.info', {})) as { backend: { description: string }; storePath: string };
+      ctx.note(`FaceKit in browser mode · backend ${info.backend.description} · store ${info.storePath}`);
+      if (opts.open) ctx.note(`opened in ${openBrowser(server.url, path.join(dataDir(), 'browser-profile'))}`);
+      ctx.note('press Ctrl+C to stop');
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await server.close();
+      await host.close();
+    });
+}
