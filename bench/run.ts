@@ -4,8 +4,10 @@ import { benchFaces } from './faces.bench.ts';
 import { benchSearch } from './search.bench.ts';
 import { benchStyle } from './style.bench.ts';
 import { benchThreads } from './threads.bench.ts';
+import { benchKiosk } from './kiosk.bench.ts';
 
 await benchFaces();
 await benchSearch();
+await benchKiosk();
 await benchStyle(process.argv.includes('--quick'));
 await benchThreads();
