@@ -18,8 +18,11 @@ export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
   return env.FACEKIT_DB || path.join(dataDir(env), 'facekit.db');
 }
 
-/** The repository's (or the packaged app's) `models/` folder: the manifest and bundled weights. */
-export const bundledModelsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'models');
+/**
+ * The repository's `models/` folder (the manifest and bundled weights). A packaged app keeps it in its
+ * resources folder instead; the Electron main process says where through FACEKIT_BUNDLED_MODELS_DIR.
+ */
+export const bundledModelsDir = process.env.FACEKIT_BUNDLED_MODELS_DIR || path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'models');
 
 /** Where downloaded or imported weights go: `FACEKIT_MODELS_DIR`, else `<dataDir>/models`. */
 export function userModelsDir(env: NodeJS.ProcessEnv = process.env): string {

@@ -29,6 +29,7 @@ export function euclidean(a: Float32Array, b: Float32Array): number {
 /** The `k` closest people to `query`, each by their closest face, nearest first. */
 export function nearestPeople(index: EmbeddingMatrix, query: Float32Array, k: number): Candidate[] {
   const { dim, count, matrix, personIds } = index;
+  if (count === 0) return []; // nobody enrolled (yet) under this model: every face is unknown
   if (query.length !== dim) throw new Error(`query has ${query.length} dimensions; the index has ${dim}`);
   const best = new Map<number, { squared: number; row: number }>();
   for (let row = 0; row < count; row++) {

@@ -42,6 +42,12 @@ test('unknown calls and bad arguments are refused before reaching the engine', a
   assert.match(bad.message, /enrol\.photo: image\.bytes: expected image bytes/);
 });
 
+test('identify before anyone is enrolled: every face is unknown, not an error', async () => {
+  const result = (await host.call('recognize.identify', { image: image(photo.obamaAndBiden) })) as { faces: { match: unknown; candidates: unknown[] }[] };
+  assert.ok(result.faces.length >= 2);
+  assert.ok(result.faces.every((f) => f.match === null && f.candidates.length === 0));
+});
+
 test('enrol, identify, verify and delete through the host, with change events', async () => {
   const added = (await host.call('enrol.photo', { name: 'Barack Obama', image: image(photo.obama) })) as { status: string; faceId: number };
   assert.equal(added.status, 'added');

@@ -1,6 +1,5 @@
 // Runs in an engine worker thread. App info and settings (kept in the store's settings table, so the
 // CLI and every window see the same values).
-import { createRequire } from 'node:module';
 import type { Store } from '../../../db/store.ts';
 import { initBackend, describeBackend } from '../../engine/backend.ts';
 import { DEFAULT_THRESHOLD, THRESHOLD_SETTING, resolveThreshold } from '../../engine/thresholds.ts';
@@ -8,8 +7,10 @@ import { findModelFile, vgg19MissingMessage, VGG19_ID } from '../../engine/model
 import type { Settings } from '../../api/definition.ts';
 import type { HandlerContext, Handlers } from './context.ts';
 
-const require = createRequire(import.meta.url);
-const { version } = require('../../../package.json') as { version: string };
+// An import, not a runtime read: the Electron build bundles this file away from package.json.
+import packageJson from '../../../package.json' with { type: 'json' };
+
+const { version } = packageJson;
 
 const KEYS = {
   kioskCooldownSeconds: 'kiosk.cooldownSeconds',

@@ -35,7 +35,7 @@ export class Camera {
   }
 
   /** The current frame as JPEG bytes (null before the first frame arrives). */
-  async grab(video: HTMLVideoElement, quality = 0.85): Promise<Uint8Array | null> {
+  async grab(video: HTMLVideoElement, quality = 0.85): Promise<Uint8Array<ArrayBuffer> | null> {
     if (!video.videoWidth) return null;
     const canvas = document.createElement('canvas');
     canvas.width = video.videoWidth;

@@ -1,0 +1,78 @@
+// Runs in the Electron main process. The entry: one instance, one window, the engine host (worker
+// threads, so this thread stays free for the UI), and a clean shutdown that closes the store.
+import { app, dialog, type BrowserWindow } from 'electron';
+import path from 'node:path';
+import { EngineHost } from '../host/engine-host.ts';
+import { dataDir } from '../engine/paths.ts';
+import { forwardEvents, handleCalls } from './ipc.ts';
+import { installMenu } from './menu.ts';
+import { handleAppProtocol, registerAppScheme } from './protocol.ts';
+import { applySecurityPolicy } from './security.ts';
+import { createMainWindow, focusWindow } from './window.ts';
+
+app.setName('FaceKit');
+// One store for the app and the CLI: userData is the CLI's data folder (FACEKIT_DATA_DIR or the
+// platform default, see paths.ts); Chromium's caches go to a subfolder instead of next to the DB.
+app.setPath('userData', dataDir());
+app.setPath('sessionData', path.join(app.getPath('userData'), 'electron'));
+// Packaged: the models/ folder is an extraResource outside app.asar. Read by paths.ts in the
+// workers, which copy process.env when they start (after this line).
+if (app.isPackaged) process.env.FACEKIT_BUNDLED_MODELS_DIR ??= path.join(process.resourcesPath, 'models');
+
+registerAppScheme(); // before 'ready'
+app.enableSandbox();
+
+let window: BrowserWindow | null = null;
+let host: Promise<EngineHost> | undefined;
+
+async function startHost(): Promise<EngineHost> {
+  const userData = app.getPath('userData');
+  const started = await EngineHost.start({
+    shell: 'electron',
+    dataDir: userData,
+    dbPath: process.env.FACEKIT_DB || path.join(userData, 'facekit.db'),
+    workerUrl: new URL('./engine-worker.js', import.meta.url), // out/main/engine-worker.js
+  });
+  forwardEvents(started, () => window);
+  return started;
+}
+
+function openWindow(): void {
+  window = createMainWindow();
+  window.on('closed', () => (window = null));
+}
+
+/** Closes the workers (and so the store) before exiting; a stuck worker cannot block quitting. */
+async function shutDown(): Promise<void> {
+  const started = await host?.catch(() => undefined);
+  if (started) await Promise.race([started.close(), new Promise((resolve) => setTimeout(resolve, 5000))]);
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit(); // the first instance gets 'second-instance' and comes to the front
+} else {
+  app.on('second-instance', () => window && focusWindow(window));
+  app.on('window-all-closed', () => process.platform !== 'darwin' && app.quit());
+  app.on('activate', () => (window ? focusWindow(window) : app.isReady() && openWindow()));
+
+  let quitting = false;
+  app.on('will-quit', (event) => {
+    if (quitting) return;
+    quitting = true;
+    event.preventDefault();
+    shutDown().finally(() => app.exit(0));
+  });
+
+  app.whenReady().then(() => {
+    handleAppProtocol();
+    applySecurityPolicy();
+    installMenu();
+    host = startHost();
+    host.catch((error: unknown) => {
+      dialog.showErrorBox('FaceKit could not start its engine', error instanceof Error ? error.message : String(error));
+      app.exit(1);
+    });
+    handleCalls(() => host!, () => window);
+    openWindow();
+  });
+}

@@ -1,0 +1,77 @@
+// Runs in the Electron main process. The one IPC entry point: checks the sender and the message, hands
+// the call to the engine host (which validates the arguments against the api definition), and answers
+// with a ResponseMessage envelope, because ipcMain.handle drops an error's code and file. Also forwards
+// engine events to the window on one channel.
+import { ipcMain, type BrowserWindow } from 'electron';
+import { isCallName, MAX_MESSAGE_BYTES, type ErrorInfo, type EventMessage, type ResponseMessage } from '../api/definition.ts';
+import type { EngineHost } from '../host/engine-host.ts';
+import { CALL_CHANNEL, EVENT_CHANNEL } from './channels.ts';
+import { isAppUrl } from './protocol.ts';
+import { isTrustedSender } from './security.ts';
+
+/**
+ * Rough size of a structured-clone payload: binary data and string lengths plus a little per entry.
+ * Stops counting once past `limit`, so a huge message costs no more than the limit to measure.
+ */
+export function payloadSize(value: unknown, limit: number): number {
+  let total = 0;
+  const stack: unknown[] = [value];
+  const seen = new Set<object>();
+  while (stack.length > 0 && total <= limit) {
+    const item = stack.pop();
+    total += 8;
+    if (typeof item === 'string') total += item.length;
+    else if (ArrayBuffer.isView(item) || item instanceof ArrayBuffer) total += item.byteLength;
+    else if (item && typeof item === 'object' && !seen.has(item)) {
+      seen.add(item);
+      for (const [key, entry] of Object.entries(item)) {
+        total += key.length;
+        stack.push(entry);
+      }
+    }
+  }
+  return total;
+}
+
+/** The ErrorInfo for anything host.call rejected with (its Errors carry .code and .file). */
+export function toErrorInfo(error: unknown): ErrorInfo {
+  const { code, file } = (error ?? {}) as { code?: unknown; file?: unknown };
+  return {
+    code: typeof code === 'string' ? code : 'INTERNAL',
+    message: error instanceof Error ? error.message : String(error),
+    ...(typeof file === 'string' ? { file } : {}),
+  };
+}
+
+function failure(id: number, code: string, message: string): ResponseMessage {
+  return { type: 'result', id, ok: false, error: { code, message } };
+}
+
+export function handleCalls(host: () => Promise<EngineHost>, window: () => BrowserWindow | null): void {
+  ipcMain.handle(CALL_CHANNEL, async (event, request: unknown): Promise<ResponseMessage> => {
+    const { type, id, method, args } = (request && typeof request === 'object' ? request : {}) as Record<string, unknown>;
+    const replyId = Number.isSafeInteger(id) ? (id as number) : 0;
+    if (!isTrustedSender(event, window())) {
+      console.warn(`[facekit] refused IPC from ${event.senderFrame?.url ?? 'a closed frame'}`);
+      return failure(replyId, 'FORBIDDEN', 'this page may not call the FaceKit engine');
+    }
+    if (type !== 'call' || replyId !== id) return failure(replyId, 'BAD_INPUT', 'malformed call message');
+    if (!isCallName(method)) return failure(replyId, 'BAD_INPUT', `unknown call: ${String(method).slice(0, 100)}`);
+    if (payloadSize(args, MAX_MESSAGE_BYTES) > MAX_MESSAGE_BYTES) {
+      return failure(replyId, 'BAD_INPUT', `${method}: the message is larger than ${Math.round(MAX_MESSAGE_BYTES / 1024 / 1024)} MB`);
+    }
+    try {
+      return { type: 'result', id: replyId, ok: true, result: await (await host()).call(method, args) };
+    } catch (error) {
+      return { type: 'result', id: replyId, ok: false, error: toErrorInfo(error) };
+    }
+  });
+}
+
+/** Sends every engine event to the window while it shows our UI; returns the unsubscribe. */
+export function forwardEvents(host: EngineHost, window: () => BrowserWindow | null): () => void {
+  return host.onEvent((message: EventMessage) => {
+    const target = window();
+    if (target && !target.isDestroyed() && isAppUrl(target.webContents.getURL())) target.webContents.send(EVENT_CHANNEL, message);
+  });
+}
