@@ -2,16 +2,14 @@
 // app, over HTTP + WebSocket on 127.0.0.1, for machines without Electron, kiosk displays, and the
 // end-to-end tests. The URL (with its token) is the first line on stdout.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { EngineHost } from '../../electron/host/engine-host.ts';
 import { startServer } from '../../electron/serve/server.ts';
+import { RENDERER_DIR } from '../../electron/shells/renderer-files.ts';
 import { openBrowser } from '../../electron/serve/open-browser.ts';
 import { dataDir } from '../../electron/engine/paths.ts';
 import { FaceKitError } from '../../electron/engine/errors.ts';
 import { CliContext } from '../context.ts';
-
-const RENDERER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'renderer', 'dist');
 
 function parsePort(value: string): number {
   const port = Number(value);

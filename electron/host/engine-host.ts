@@ -25,9 +25,6 @@ export class EngineCallError extends Error {
     this.code = info.code;
     this.file = info.file;
   }
-  toInfo(): ErrorInfo {
-    return { code: this.code, message: this.message, ...(this.file ? { file: this.file } : {}) };
-  }
 }
 
 interface Pending { resolve: (value: unknown) => void; reject: (error: Error) => void }

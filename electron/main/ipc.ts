@@ -3,45 +3,12 @@
 // with a ResponseMessage envelope, because ipcMain.handle drops an error's code and file. Also forwards
 // engine events to the window on one channel.
 import { ipcMain, type BrowserWindow } from 'electron';
-import { isCallName, MAX_MESSAGE_BYTES, type ErrorInfo, type EventMessage, type ResponseMessage } from '../api/definition.ts';
+import { isCallName, MAX_MESSAGE_BYTES, type EventMessage, type ResponseMessage } from '../api/definition.ts';
 import type { EngineHost } from '../host/engine-host.ts';
+import { errorInfo } from '../host/errors.ts';
 import { CALL_CHANNEL, EVENT_CHANNEL } from './channels.ts';
-import { isAppUrl } from './protocol.ts';
+import { isAppUrl, payloadSize } from './policy.ts';
 import { isTrustedSender } from './security.ts';
-
-/**
- * Rough size of a structured-clone payload: binary data and string lengths plus a little per entry.
- * Stops counting once past `limit`, so a huge message costs no more than the limit to measure.
- */
-export function payloadSize(value: unknown, limit: number): number {
-  let total = 0;
-  const stack: unknown[] = [value];
-  const seen = new Set<object>();
-  while (stack.length > 0 && total <= limit) {
-    const item = stack.pop();
-    total += 8;
-    if (typeof item === 'string') total += item.length;
-    else if (ArrayBuffer.isView(item) || item instanceof ArrayBuffer) total += item.byteLength;
-    else if (item && typeof item === 'object' && !seen.has(item)) {
-      seen.add(item);
-      for (const [key, entry] of Object.entries(item)) {
-        total += key.length;
-        stack.push(entry);
-      }
-    }
-  }
-  return total;
-}
-
-/** The ErrorInfo for anything host.call rejected with (its Errors carry .code and .file). */
-export function toErrorInfo(error: unknown): ErrorInfo {
-  const { code, file } = (error ?? {}) as { code?: unknown; file?: unknown };
-  return {
-    code: typeof code === 'string' ? code : 'INTERNAL',
-    message: error instanceof Error ? error.message : String(error),
-    ...(typeof file === 'string' ? { file } : {}),
-  };
-}
 
 function failure(id: number, code: string, message: string): ResponseMessage {
   return { type: 'result', id, ok: false, error: { code, message } };
@@ -63,7 +30,7 @@ export function handleCalls(host: () => Promise<EngineHost>, window: () => Brows
     try {
       return { type: 'result', id: replyId, ok: true, result: await (await host()).call(method, args) };
     } catch (error) {
-      return { type: 'result', id: replyId, ok: false, error: toErrorInfo(error) };
+      return { type: 'result', id: replyId, ok: false, error: errorInfo(error) };
     }
   });
 }

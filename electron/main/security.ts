@@ -1,35 +1,12 @@
 // Runs in the Electron main process. The security checklist in one place: permissions (camera only,
 // video only, our origin only), no navigation away, no new windows, external links only through an
 // allow-list, no <webview>, and the check that an IPC message comes from our window's main frame.
-import { app, session, shell, type BrowserWindow, type IpcMainInvokeEvent, type MediaAccessPermissionRequest, type PermissionRequest } from 'electron';
-import { isAppUrl } from './protocol.ts';
-
-/** Hosts whose https pages (project, licences, model sources) may open in the system browser. */
-const EXTERNAL_HOSTS = new Set(['github.com', 'opensource.org', 'creativecommons.org', 'spdx.org']);
-
-export function isAllowedExternalUrl(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'https:' && EXTERNAL_HOSTS.has(parsed.hostname) && !parsed.port && !parsed.username && !parsed.password;
-  } catch {
-    return false;
-  }
-}
+import { app, session, shell, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import { isAllowedExternalUrl, isAppUrl, isHashChange, isVideoOnly } from './policy.ts';
 
 function openExternal(url: string): void {
   if (!isAllowedExternalUrl(url)) return void console.warn(`[facekit] blocked external link: ${url}`);
   shell.openExternal(url).catch((error: unknown) => console.warn(`[facekit] could not open ${url}:`, error));
-}
-
-/** Camera without microphone: every requested media type must be video. */
-function isVideoOnly(details: PermissionRequest | MediaAccessPermissionRequest): boolean {
-  const types = 'mediaTypes' in details ? details.mediaTypes : undefined;
-  return !!types && types.length > 0 && types.every((type) => type === 'video');
-}
-
-/** Same page apart from the #fragment (in-app routing). */
-function isHashChange(from: string, to: string): boolean {
-  return isAppUrl(to) && from.split('#')[0] === to.split('#')[0];
 }
 
 /** Call once, after 'ready' and before any window exists. */
@@ -38,7 +15,7 @@ export function applySecurityPolicy(): void {
   // Both handlers: the request handler answers prompts (getUserMedia), the check handler answers
   // silent queries (enumerateDevices labels, navigator.permissions); each only allows the camera.
   ses.setPermissionRequestHandler((_contents, permission, callback, details) => {
-    callback(permission === 'media' && details.isMainFrame && isAppUrl(details.requestingUrl) && isVideoOnly(details));
+    callback(permission === 'media' && details.isMainFrame && isAppUrl(details.requestingUrl) && isVideoOnly('mediaTypes' in details ? details.mediaTypes : undefined));
   });
   ses.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) => {
     return permission === 'media' && details.mediaType === 'video' && isAppUrl(requestingOrigin);

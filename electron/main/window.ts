@@ -2,7 +2,7 @@
 // preferences (isolated, sandboxed, no Node) and loads the renderer from app://facekit.
 import { app, BrowserWindow } from 'electron';
 import { fileURLToPath } from 'node:url';
-import { APP_URL } from './protocol.ts';
+import { APP_URL } from './policy.ts';
 
 const preload = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
 

@@ -99,7 +99,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         reply = { type: 'result', id: call.id, ok: true, result: await host.call(call.method, call.args) };
       } catch (error) {
         if (error instanceof EngineCallError && error.code === 'BAD_INPUT' && !error.file) log(`rejected ${call.method}: ${error.message}`);
-        reply = { type: 'result', id: call.id, ok: false, error: error instanceof EngineCallError ? error.toInfo() : errorInfo(error) };
+        reply = { type: 'result', id: call.id, ok: false, error: errorInfo(error) };
       }
       if (ws.readyState === ws.OPEN) ws.send(encodeMessage(reply));
     });

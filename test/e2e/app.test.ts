@@ -208,6 +208,8 @@ describe('FaceKit in the browser', { skip }, () => {
 
   test('deleting a person removes them everywhere', async () => {
     await go('#/person/Barack%20Obama');
+    await page.getByRole('main').getByText(/kiosk/).first().waitFor(); // their check-in is listed
+    await shot('person');
     await page.getByRole('button', { name: /delete/i }).first().click();
     await page.getByRole('dialog').getByRole('button', { name: /delete/i }).click();
     await page.waitForURL(/#\/people$/);

@@ -23,7 +23,11 @@ class AppState {
   private nextNotice = 1;
 
   constructor() {
-    window.addEventListener('hashchange', () => (this.route = parseHash(location.hash)));
+    window.addEventListener('hashchange', () => {
+      this.route = parseHash(location.hash);
+      // An error belongs to the screen it happened on; it should not follow the user around.
+      this.notices = this.notices.filter((n) => n.kind !== 'error');
+    });
   }
 
   go(screen: ScreenName, param = ''): void {
