@@ -97,7 +97,6 @@ export class KioskLoop {
 
   private async loop(): Promise<void> {
     while (this.running && this.video) {
-      // camera.grab types its bytes loosely (ArrayBufferLike); a canvas blob is always a plain ArrayBuffer.
       const bytes = await this.camera.grab(this.video, 0.8);
       if (!this.running) break;
       if (!bytes) {
