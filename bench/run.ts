@@ -5,9 +5,11 @@ import { benchSearch } from './search.bench.ts';
 import { benchStyle } from './style.bench.ts';
 import { benchThreads } from './threads.bench.ts';
 import { benchKiosk } from './kiosk.bench.ts';
+import { benchEnrol } from './enrol.bench.ts';
 
 await benchFaces();
 await benchSearch();
 await benchKiosk();
+await benchEnrol();
 await benchStyle(process.argv.includes('--quick'));
 await benchThreads();

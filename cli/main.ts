@@ -10,6 +10,7 @@ import { registerModelCommands } from './commands/models.ts';
 import { registerStylizeCommand } from './commands/stylize.ts';
 import { registerGalleryCommands } from './commands/gallery.ts';
 import { registerServeCommand } from './commands/serve.ts';
+import { registerEnrollFolderCommand } from './commands/enroll-folder.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { CliContext } from './context.ts';
 
@@ -21,6 +22,7 @@ const program = new Command('facekit')
   .showHelpAfterError('(run with --help for usage)');
 
 registerRecognitionCommands(program);
+registerEnrollFolderCommand(program);
 registerPeopleCommands(program);
 registerEvalCommands(program);
 registerDoctorCommand(program);

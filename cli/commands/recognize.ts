@@ -5,16 +5,11 @@ import { enrol } from '../../electron/engine/enrolment.ts';
 import { verify, identify } from '../../electron/engine/recognition.ts';
 import { compareImages } from '../../electron/engine/compare.ts';
 import { resolveThreshold, THRESHOLD_SETTING } from '../../electron/engine/thresholds.ts';
-import { FaceKitError, isFaceKitError } from '../../electron/engine/errors.ts';
+import { isFaceKitError } from '../../electron/engine/errors.ts';
 import { CliContext, formatDistance } from '../context.ts';
 import { parseIntegerArg, parseNumberArg, parsePositiveIntegerArg } from '../arguments.ts';
-import { EXIT, exitCodeFor, type ExitCode } from '../exit-codes.ts';
-
-interface ItemError {
-  source: string;
-  code: string;
-  message: string;
-}
+import { EXIT } from '../exit-codes.ts';
+import { reportItemErrors, worstExit, type ItemError } from '../batch.ts';
 
 function itemError(source: string, error: unknown): ItemError {
   if (!isFaceKitError(error)) throw error;
@@ -38,17 +33,6 @@ async function forEachPhoto<T>(ctx: CliContext, label: string, files: string[], 
   progress.finish();
   reportItemErrors(errors);
   return { results, errors };
-}
-
-/** Each refused photo gets its one line on stderr (also in --json mode, where the object lists them too). */
-function reportItemErrors(errors: ItemError[]): void {
-  for (const error of errors) process.stderr.write(`facekit: ${error.message}\n`);
-}
-
-/** Batch commands go on past a bad image and report it; the worst outcome sets the exit code. */
-function worstExit(errors: ItemError[], otherwise: ExitCode): ExitCode {
-  const codes = errors.map((e) => exitCodeFor(e.code as FaceKitError['code']));
-  return codes.length ? (Math.max(...codes) as ExitCode) : otherwise;
 }
 
 export function registerRecognitionCommands(program: Command): void {

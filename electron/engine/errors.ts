@@ -1,4 +1,5 @@
 // Runs anywhere (engine, store, CLI). Errors that cross a boundary carry a code and a human message.
+import type { ErrorInfo } from '../api/definition.ts';
 
 export type ErrorCode =
   | 'BAD_INPUT' // unreadable, empty, corrupt or oversized input file, or a bad argument value
@@ -32,4 +33,15 @@ export function isFaceKitError(error: unknown, code?: ErrorCode): error is FaceK
 /** Throws a CANCELLED error when the signal has fired; long loops call this between steps. */
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new FaceKitError('CANCELLED', 'cancelled');
+}
+
+/** Any thrown value → the api's ErrorInfo ({ code, message, file }): what crosses threads and transports. */
+export function errorInfo(error: unknown): ErrorInfo {
+  if (isFaceKitError(error)) return { code: error.code, message: error.message, ...(error.file ? { file: error.file } : {}) };
+  // Errors that already crossed a thread (EngineCallError, WorkerTaskError) or were made with a code by our own checks.
+  const coded = error as { code?: unknown; message?: unknown; file?: unknown };
+  if (coded && typeof coded.code === 'string' && typeof coded.message === 'string' && /^[A-Z_]+$/.test(coded.code)) {
+    return { code: coded.code, message: coded.message, ...(typeof coded.file === 'string' ? { file: coded.file } : {}) };
+  }
+  return { code: 'INTERNAL', message: `internal error: ${error instanceof Error ? error.message : String(error)}` };
 }

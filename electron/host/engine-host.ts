@@ -45,7 +45,7 @@ class EngineWorker {
     const source = new URL('./engine-worker.ts', import.meta.url).href;
     const worker = this.workerUrl
       ? new Worker(this.workerUrl, { workerData: this.config })
-      : new Worker(new URL('./ts-worker-boot.mjs', import.meta.url), { workerData: { ...this.config, module: source } });
+      : new Worker(new URL('../engine/workers/ts-worker-boot.mjs', import.meta.url), { workerData: { ...this.config, module: source } });
     worker.on('message', (message: ResponseMessage | EventMessage | { type: 'ready' }) => {
       if (message.type === 'event') return this.onEvent(message);
       if (message.type !== 'result') return;

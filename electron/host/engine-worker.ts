@@ -12,7 +12,7 @@ import { kioskHandlers } from './handlers/kiosk.ts';
 import { checkinHandlers } from './handlers/checkins.ts';
 import { galleryHandlers } from './handlers/gallery.ts';
 import { styleHandlers } from './handlers/style.ts';
-import { errorInfo } from './errors.ts';
+import { errorInfo } from '../engine/errors.ts';
 import type { WorkerConfig } from './roles.ts';
 
 const config = workerData as WorkerConfig;

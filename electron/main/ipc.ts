@@ -5,7 +5,7 @@
 import { ipcMain, type BrowserWindow } from 'electron';
 import { isCallName, MAX_MESSAGE_BYTES, type EventMessage, type ResponseMessage } from '../api/definition.ts';
 import type { EngineHost } from '../host/engine-host.ts';
-import { errorInfo } from '../host/errors.ts';
+import { errorInfo } from '../engine/errors.ts';
 import { CALL_CHANNEL, EVENT_CHANNEL } from './channels.ts';
 import { isAppUrl, payloadSize } from './policy.ts';
 import { isTrustedSender } from './security.ts';

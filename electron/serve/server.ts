@@ -11,8 +11,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { decodeMessage, encodeMessage } from '../api/codec.ts';
 import { MAX_MESSAGE_BYTES, type EventMessage, type ResponseMessage } from '../api/definition.ts';
 import { EngineCallError, type EngineHost } from '../host/engine-host.ts';
-import { errorInfo } from '../host/errors.ts';
-import { FaceKitError } from '../engine/errors.ts';
+import { errorInfo, FaceKitError } from '../engine/errors.ts';
 import { SECURITY_HEADERS, serveStatic } from './static-files.ts';
 
 export const LOOPBACK = '127.0.0.1';

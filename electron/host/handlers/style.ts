@@ -6,14 +6,13 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { decodeArg, toGalleryItem } from './convert.ts';
 import { galleryDir } from './gallery.ts';
-import { FaceKitError, isFaceKitError } from '../../engine/errors.ts';
+import { errorInfo, FaceKitError, isFaceKitError } from '../../engine/errors.ts';
 import { requireVgg19 } from '../../engine/models/index.ts';
 import { stylizeToFile, type StyleSettings } from '../../engine/style/studio.ts';
 import type { StyleProgress } from '../../engine/style/job.ts';
 import type { RgbImage } from '../../engine/image.ts';
 import type { ParsedArgs } from '../../api/definition.ts';
 import type { HandlerContext, Handlers } from './context.ts';
-import { errorInfo } from '../errors.ts';
 
 /** About 20 previews per job: enough to watch it form, little encoding work. */
 const PREVIEWS_PER_JOB = 20;
