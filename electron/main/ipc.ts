@@ -14,6 +14,12 @@ function failure(id: number, code: string, message: string): ResponseMessage {
   return { type: 'result', id, ok: false, error: { code, message } };
 }
 
+/** A message refused before reaching the engine: logged, and answered with BAD_INPUT. */
+function refused(id: number, message: string): ResponseMessage {
+  console.warn(`[facekit] refused IPC message: ${message}`);
+  return failure(id, 'BAD_INPUT', message);
+}
+
 export function handleCalls(host: () => Promise<EngineHost>, window: () => BrowserWindow | null): void {
   ipcMain.handle(CALL_CHANNEL, async (event, request: unknown): Promise<ResponseMessage> => {
     const { type, id, method, args } = (request && typeof request === 'object' ? request : {}) as Record<string, unknown>;
@@ -22,15 +28,18 @@ export function handleCalls(host: () => Promise<EngineHost>, window: () => Brows
       console.warn(`[facekit] refused IPC from ${event.senderFrame?.url ?? 'a closed frame'}`);
       return failure(replyId, 'FORBIDDEN', 'this page may not call the FaceKit engine');
     }
-    if (type !== 'call' || replyId !== id) return failure(replyId, 'BAD_INPUT', 'malformed call message');
-    if (!isCallName(method)) return failure(replyId, 'BAD_INPUT', `unknown call: ${String(method).slice(0, 100)}`);
+    if (type !== 'call' || replyId !== id) return refused(replyId, 'malformed call message');
+    if (!isCallName(method)) return refused(replyId, `unknown call: ${String(method).slice(0, 100)}`);
     if (payloadSize(args, MAX_MESSAGE_BYTES) > MAX_MESSAGE_BYTES) {
-      return failure(replyId, 'BAD_INPUT', `${method}: the message is larger than ${Math.round(MAX_MESSAGE_BYTES / 1024 / 1024)} MB`);
+      return refused(replyId, `${method}: the message is larger than ${Math.round(MAX_MESSAGE_BYTES / 1024 / 1024)} MB`);
     }
     try {
       return { type: 'result', id: replyId, ok: true, result: await (await host()).call(method, args) };
     } catch (error) {
-      return { type: 'result', id: replyId, ok: false, error: errorInfo(error) };
+      const info = errorInfo(error);
+      // Arguments that fail the api schema (no file named) are the UI's bug or a tampered message: log them.
+      if (info.code === 'BAD_INPUT' && !info.file) console.warn(`[facekit] rejected ${method}: ${info.message}`);
+      return { type: 'result', id: replyId, ok: false, error: info };
     }
   });
 }
