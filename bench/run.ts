@@ -1,14 +1,19 @@
 // npm run bench: every speed table, each against a baseline measured in the same run.
-// Pass --quick for smaller style-transfer sizes (≈ 1 minute instead of ≈ 3).
+// Pass --quick for smaller style-transfer sizes (≈ 1 minute instead of ≈ 3) and search at scale up to
+// 100 k faces (the 1 M row alone takes ≈ 10 minutes).
 import { benchFaces } from './faces.bench.ts';
 import { benchSearch } from './search.bench.ts';
+import { benchScale } from './scale.bench.ts';
 import { benchStyle } from './style.bench.ts';
 import { benchThreads } from './threads.bench.ts';
 import { benchKiosk } from './kiosk.bench.ts';
 import { benchEnrol } from './enrol.bench.ts';
+import { benchEncryption } from './encryption.bench.ts';
 
 await benchFaces();
 await benchSearch();
+await benchScale(process.argv.includes('--quick'));
+await benchEncryption();
 await benchKiosk();
 await benchEnrol();
 await benchStyle(process.argv.includes('--quick'));

@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 import { Store } from '../db/store.ts';
 import { defaultDbPath } from '../electron/engine/paths.ts';
 import { createProgress, type Progress, type ProgressOptions } from './progress.ts';
+import { isEncryptedFile, missingKeyError, resolveStoreKey } from './store-key.ts';
+import type { StoreKey } from '../db/key.ts';
 
 export interface GlobalOptions {
   db?: string;
@@ -16,6 +18,8 @@ export class CliContext {
   readonly dbPath: string;
   /** Stores opened by any command in this process, closed once when the CLI exits. */
   private static readonly open = new Map<string, Store>();
+  /** The store key for this run ($FACEKIT_KEY or typed in), set before the command runs. */
+  private static key: StoreKey | undefined;
 
   constructor(options: GlobalOptions) {
     this.json = Boolean(options.json);
@@ -26,10 +30,28 @@ export class CliContext {
     return new CliContext(command.optsWithGlobals<GlobalOptions>());
   }
 
+  /** Resolves the key before a command runs (a prompt needs to wait; store() does not). */
+  static async prepareKey(command: Command, extraFiles: string[] = []): Promise<void> {
+    CliContext.key ??= await resolveStoreKey([CliContext.from(command).dbPath, ...extraFiles]);
+  }
+
+  /** The key the store is opened with; undefined: no encryption (and an encrypted store cannot be opened). */
+  get storeKey(): StoreKey | undefined {
+    return CliContext.key;
+  }
+
+  /** Fails with the FACEKIT_KEY advice when the store is encrypted and there is no key. */
+  requireKeyIfEncrypted(): void {
+    if (CliContext.key === undefined && isEncryptedFile(this.dbPath)) throw missingKeyError(this.dbPath);
+  }
+
   store(): Store {
     let store = CliContext.open.get(this.dbPath);
     if (!store) {
-      store = Store.open(this.dbPath);
+      this.requireKeyIfEncrypted();
+      store = Store.open(this.dbPath, { key: CliContext.key });
+      // One command, one process: building the HNSW index costs more than the few exact scans it would save.
+      store.faceSearch.annMinFaces = Infinity;
       CliContext.open.set(this.dbPath, store);
     }
     return store;

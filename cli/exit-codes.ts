@@ -7,7 +7,7 @@ export const EXIT = {
   noMatch: 1,
   /** Bad input (unreadable/corrupt/oversized image, no face, bad argument) or bad usage. */
   badInput: 2,
-  /** The environment is wrong: model weights missing, database from a newer FaceKit, internal error. */
+  /** The environment is wrong: model weights missing, database from a newer FaceKit, store key missing or wrong, internal error. */
   environment: 3,
   /** Stopped by Ctrl-C (128 + SIGINT, as shells report it). */
   cancelled: 130,
@@ -29,6 +29,7 @@ export function exitCodeFor(code: ErrorCode): ExitCode {
       return EXIT.cancelled;
     case 'MODEL_MISSING':
     case 'STORE_VERSION':
+    case 'STORE_KEY':
     case 'INTERNAL':
       return EXIT.environment;
   }

@@ -10,6 +10,8 @@ import { registerModelCommands } from './commands/models.ts';
 import { registerStylizeCommand } from './commands/stylize.ts';
 import { registerGalleryCommands } from './commands/gallery.ts';
 import { registerServeCommand } from './commands/serve.ts';
+import { registerBenchCommands } from './commands/bench.ts';
+import { registerBackupCommands } from './commands/backup.ts';
 import { registerEnrollFolderCommand } from './commands/enroll-folder.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { CliContext } from './context.ts';
@@ -30,6 +32,10 @@ registerModelCommands(program);
 registerStylizeCommand(program);
 registerGalleryCommands(program);
 registerServeCommand(program);
+registerBenchCommands(program);
+registerBackupCommands(program);
+// The store key ($FACEKIT_KEY, or asked for on a terminal) is settled before any command runs.
+program.hook('preAction', (_program, command) => CliContext.prepareKey(command));
 
 function fail(message: string, code: string, exitCode: number): void {
   if (program.opts<{ json?: boolean }>().json) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);

@@ -1,5 +1,5 @@
 // Generic numbered migrations tracked by PRAGMA user_version. Knows nothing of FaceKit's schema.
-import type { Database } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { FaceKitError } from '../electron/engine/errors.ts';
 
 export interface Migration {

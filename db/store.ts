@@ -2,18 +2,25 @@
 // One Store per process and file; every multi-row write is one transaction.
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { FaceKitError, isFaceKitError } from '../electron/engine/errors.ts';
 import { assertKnownVersion, migrate, schemaVersion } from './migrate.ts';
 import { migrations } from './migrations/index.ts';
 import { Gallery } from './gallery.ts';
+import { FaceSearch, faceGeneration } from './face-search.ts';
 import { copyEmbeddingInto, decodeEmbedding, encodeEmbedding } from './blob.ts';
 import { checkFace, checkPhoto, cleanName, isoTime, nameKey } from './validate.ts';
+import { applyKey, encryptPlaintextStore } from './encryption.ts';
+import { checkKey, type StoreKey } from './key.ts';
+import { storeFileState } from './store-file.ts';
+import { importExport, writeExport, type ExportCounts, type ImportReport, type NumberedLine } from './portable.ts';
 
 export interface PersonRow { id: number; name: string; createdAt: string; updatedAt: string; faceCount: number; photoCount: number }
 export interface NewFace { faceIndex: number; box: { x: number; y: number; width: number; height: number }; score: number; faceSize: number; blur: number; modelId: string; embedding: Float32Array; /** JPEG of the face, for the UI */ thumbnail?: Uint8Array }
 export interface PhotoInfo { sha256: string; path: string; width: number; height: number }
 export interface FaceRow { id: number; personId: number; personName: string; photoId: number | null; photoSha256: string | null; photoPath: string | null; faceIndex: number; box: { x: number; y: number; width: number; height: number }; modelId: string; createdAt: string }
+/** The driver's connection type, for db/ modules that get the Store's connection (no driver import of their own). */
+export type StoreDatabase = Database.Database;
 export interface EmbeddingIndex { modelId: string; dim: number; count: number; faceIds: Int32Array; personIds: Int32Array; matrix: Float32Array /* count × dim, row-major */; names: Map<number, string> /* personId → name */ }
 export type EnrolOutcome = { status: 'added'; faceId: number } | { status: 'already-enrolled'; faceId: number } | { status: 'conflict'; ownerName: string };
 export interface CheckinRow { id: number; personId: number | null; personName: string; distance: number | null; at: string; source: string }
@@ -57,24 +64,41 @@ function mapSqlError(error: unknown): never {
   throw error;
 }
 
+export interface StoreOptions {
+  /** Encrypts the store at rest (db/encryption.ts); a plaintext store is encrypted on first open with a key. */
+  key?: StoreKey;
+}
+
 export class Store {
   readonly file: string;
+  /** Opened with a key: the file on disk is encrypted. */
+  readonly encrypted: boolean;
   readonly #db: Database.Database;
-  /** modelId → index; cleared on our own writes and when another connection commits (data_version). */
-  readonly #indexCache = new Map<string, EmbeddingIndex>();
-  #dataVersion = -1;
+  /** modelId → index, valid while the face_changes log (migration 004) has no newer entry, whoever writes. */
+  readonly #indexCache = new Map<string, { generation: number; index: EmbeddingIndex }>();
   #gallery?: Gallery;
+  #faceSearch?: FaceSearch;
 
-  private constructor(file: string, db: Database.Database) {
+  private constructor(file: string, db: Database.Database, encrypted: boolean) {
     this.file = file;
     this.#db = db;
+    this.encrypted = encrypted;
   }
 
-  /** Opens (creating if needed) the store at `file`: parent directories, pragmas, migrations. */
-  static open(file: string): Store {
+  /**
+   * Opens (creating if needed) the store at `file`: parent directories, key, pragmas, migrations.
+   * Without a key the store is plain SQLite; with one it is created encrypted, or encrypted first if
+   * it exists in plaintext. A wrong key fails before anything is written.
+   */
+  static open(file: string, options: StoreOptions = {}): Store {
+    const { key } = options;
     const inMemory = file === ':memory:';
     const path = inMemory ? file : resolve(file);
     if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+    if (key !== undefined) checkKey(key);
+    if (key !== undefined && !inMemory && storeFileState(path) === 'plaintext') {
+      encryptPlaintextStore(path, key, (plain) => assertKnownVersion(plain, migrations));
+    }
     let db: Database.Database;
     try {
       db = new Database(path);
@@ -82,8 +106,10 @@ export class Store {
       throw new FaceKitError('BAD_INPUT', `cannot open database: ${(error as Error).message}`, path);
     }
     try {
+      if (key !== undefined) applyKey(db, key);
       db.pragma('busy_timeout = 5000'); // the CLI and the app may share the file
-      // Before anything that writes (journal_mode=WAL rewrites the header): a newer schema is left untouched.
+      // The first read, before anything that writes (journal_mode=WAL rewrites the header): a wrong
+      // key or a newer schema leaves the file untouched.
       assertKnownVersion(db, migrations);
       if (!inMemory) {
         const mode = db.pragma('journal_mode = WAL', { simple: true });
@@ -91,16 +117,24 @@ export class Store {
       }
       db.pragma('synchronous = NORMAL'); // durable enough with WAL, much faster commits
       db.pragma('foreign_keys = ON');
+      // Deleted rows (a removed person's embeddings) are overwritten with zeros, not just unlinked.
+      db.pragma('secure_delete = ON');
       migrate(db, migrations);
     } catch (error) {
       db.close();
       if (isFaceKitError(error)) throw error;
+      if (error instanceof Database.SqliteError && error.code === 'SQLITE_NOTADB' && key !== undefined) {
+        throw new FaceKitError('STORE_KEY', 'cannot open the store: wrong key (or not a FaceKit store)', path);
+      }
+      if (error instanceof Database.SqliteError && error.code === 'SQLITE_NOTADB' && storeFileState(path) === 'other') {
+        throw new FaceKitError('STORE_KEY', 'cannot open the store: it is encrypted (or not a FaceKit store) and no key was given', path);
+      }
       if (error instanceof Database.SqliteError && (error.code === 'SQLITE_NOTADB' || error.code === 'SQLITE_CORRUPT')) {
         throw new FaceKitError('BAD_INPUT', `not a FaceKit database (${error.message})`, path);
       }
       throw error;
     }
-    return new Store(path, db);
+    return new Store(path, db, key !== undefined && !inMemory);
   }
 
   /** Style-transfer results (db/gallery.ts). */
@@ -109,12 +143,19 @@ export class Store {
     return this.#gallery;
   }
 
+  /** 1:n search: exact for small galleries, an HNSW index kept in step with the store for large ones (db/face-search.ts). */
+  get faceSearch(): FaceSearch {
+    this.#faceSearch ??= new FaceSearch(this.#db, (modelId) => this.embeddingIndex(modelId));
+    return this.#faceSearch;
+  }
+
   schemaVersion(): number {
     return schemaVersion(this.#db);
   }
 
   close(): void {
     this.#indexCache.clear();
+    this.#faceSearch?.close();
     if (this.#db.open) this.#db.close();
   }
 
@@ -183,9 +224,13 @@ export class Store {
     });
   }
 
-  /** Deletes the person everywhere: faces (embeddings, thumbnails), photos no one else is in, check-ins. */
+  /**
+   * Deletes the person everywhere: faces (embeddings, thumbnails), photos no one else is in, check-ins.
+   * secure_delete zeroes the freed bytes; the checkpoint then moves the zeroed pages into the file and
+   * empties the -wal, where older copies of those pages (with the embeddings) would otherwise linger.
+   */
   removePerson(name: string): { faces: number; photos: number; checkins: number } {
-    return this.#write(() => {
+    const removed = this.#write(() => {
       const id = this.requirePerson(name).id;
       const photoIds = (this.#db.prepare('SELECT DISTINCT photo_id FROM faces WHERE person_id = ? AND photo_id IS NOT NULL')
         .all(id) as { photo_id: number }[]).map((r) => r.photo_id);
@@ -197,6 +242,8 @@ export class Store {
       for (const photoId of photoIds) photos += dropPhoto.run(photoId, photoId).changes;
       return { faces, photos, checkins };
     });
+    this.#db.pragma('wal_checkpoint(TRUNCATE)'); // waits (busy_timeout) for readers of older snapshots
+    return removed;
   }
 
   // ---- faces ----
@@ -262,14 +309,17 @@ export class Store {
     return decodeEmbedding(row.embedding, row.dim);
   }
 
-  /** The returned index is shared with later callers until the next write: treat it as read-only. */
+  /**
+   * The model's faces as one matrix (exact search). Shared with later callers until faces or names
+   * change, by any connection: treat it as read-only. Check-ins, settings and the gallery keep it.
+   */
   embeddingIndex(modelId: string): EmbeddingIndex {
-    this.#dropCacheIfChangedElsewhere();
     const cached = this.#indexCache.get(modelId);
-    if (cached) return cached;
-    const index = this.#db.transaction(() => this.#buildIndex(modelId))(); // one consistent snapshot
-    this.#indexCache.set(modelId, index);
-    return index;
+    if (cached && cached.generation === faceGeneration(this.#db)) return cached.index;
+    // One consistent snapshot: the generation is read with the rows it describes.
+    const built = this.#db.transaction(() => ({ generation: faceGeneration(this.#db), index: this.#buildIndex(modelId) }))();
+    this.#indexCache.set(modelId, built);
+    return built.index;
   }
 
   #buildIndex(modelId: string): EmbeddingIndex {
@@ -346,25 +396,42 @@ export class Store {
         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(key, json, now()));
   }
 
+  // ---- backup and portable export ----
+
+  /**
+   * Writes a consistent copy of the store to `target` (which must not exist) while other connections
+   * keep writing. VACUUM INTO rather than the online backup API: it carries the cipher and key over,
+   * so the copy is exactly as encrypted as the store (better-sqlite3's backup() opens its destination
+   * without a key and SQLite3 Multiple Ciphers refuses an encrypted source).
+   */
+  backupTo(target: string): void {
+    this.#db.prepare('VACUUM INTO ?').run(target);
+  }
+
+  /** Every person, face, check-in and setting as export records (db/portable.ts), from one snapshot. */
+  exportTo(write: (record: object) => void, generator: string): ExportCounts {
+    return this.#db.transaction(() => writeExport(this.#db, write, { generator, schemaVersion: this.schemaVersion() }))();
+  }
+
+  /** Merges an export into the store in one transaction: all of it, or nothing and an error naming the line. */
+  importFrom(lines: Iterable<NumberedLine>, options: { file: string; currentModelId?: string }): ImportReport {
+    return this.#write(() => importExport(this.#db, lines, options));
+  }
+
+  /** Runs several store writes as one transaction (each becomes a savepoint): all or nothing, one commit. */
+  batch<T>(fn: () => T): T {
+    return this.#write(fn);
+  }
+
   // ---- plumbing ----
 
-  /** Runs `fn` in one IMMEDIATE transaction (no lock upgrade deadlocks), maps constraint errors, drops caches. */
+  /** Runs `fn` in one IMMEDIATE transaction (no lock upgrade deadlocks) and maps constraint errors. */
   #write<T>(fn: () => T): T {
     try {
       return this.#db.transaction(fn).immediate();
     } catch (error) {
       if (isFaceKitError(error)) throw error;
       return mapSqlError(error);
-    } finally {
-      this.#indexCache.clear();
-    }
-  }
-
-  #dropCacheIfChangedElsewhere(): void {
-    const v = this.#db.pragma('data_version', { simple: true }) as number;
-    if (v !== this.#dataVersion) {
-      this.#indexCache.clear();
-      this.#dataVersion = v;
     }
   }
 }

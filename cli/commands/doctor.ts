@@ -5,6 +5,7 @@ import { initBackend, describeBackend } from '../../electron/engine/backend.ts';
 import { descriptorModelId, faceModelDir, faceModelFiles } from '../../electron/engine/faces/models.ts';
 import { listModels } from '../../electron/engine/models/index.ts';
 import { CliContext } from '../context.ts';
+import { isEncryptedFile, KEY_ENV } from '../store-key.ts';
 
 export function registerDoctorCommand(program: Command): void {
   program
@@ -16,7 +17,9 @@ export function registerDoctorCommand(program: Command): void {
       const modelId = descriptorModelId();
       const models = faceModelFiles().map((f) => ({ role: f.role, file: f.weights, found: f.found }));
       const storeExists = fs.existsSync(ctx.dbPath);
-      const store = storeExists ? ctx.store() : undefined;
+      // An encrypted store without a key is reported, not an error: doctor is where one finds out.
+      const locked = storeExists && ctx.storeKey === undefined && isEncryptedFile(ctx.dbPath);
+      const store = storeExists && !locked ? ctx.store() : undefined;
       const embeddings = store?.embeddingModels() ?? [];
       const stale = embeddings.filter((e) => e.modelId !== modelId);
       const vgg19 = listModels().find((m) => m.id === 'vgg19');
@@ -24,7 +27,7 @@ export function registerDoctorCommand(program: Command): void {
         backend,
         styleModel: vgg19,
         faceModels: { dir: faceModelDir(), modelId, files: models },
-        store: { path: ctx.dbPath, exists: storeExists, schemaVersion: store?.schemaVersion() ?? null, people: store?.listPeople().length ?? 0, embeddings },
+        store: { path: ctx.dbPath, exists: storeExists, encrypted: locked || (store?.encrypted ?? false), schemaVersion: store?.schemaVersion() ?? null, people: store?.listPeople().length ?? 0, embeddings },
       };
       ctx.output(report, () => [
         `backend:  ${describeBackend(backend)}`,
@@ -33,7 +36,7 @@ export function registerDoctorCommand(program: Command): void {
         `face models (${modelId}) in ${faceModelDir()}:`,
         ...models.map((m) => `  ${m.found ? 'ok     ' : 'MISSING'} ${m.role}`),
         `style model (VGG-19): ${vgg19?.status === 'installed' ? vgg19.path : `${vgg19?.status ?? 'missing'} — run facekit models fetch vgg19 (or models import vgg19 FILE)`}`,
-        `store:    ${ctx.dbPath} ${storeExists ? `(schema v${store!.schemaVersion()}, ${report.store.people} people)` : '(not created yet)'}`,
+        `store:    ${ctx.dbPath} ${locked ? `(encrypted: set ${KEY_ENV} to look inside)` : storeExists ? `(schema v${store!.schemaVersion()}, ${report.store.people} people, ${store!.encrypted ? 'encrypted' : 'not encrypted'})` : '(not created yet)'}`,
         ...stale.map((s) => `  warning: ${s.count} embedding(s) from another face model (${s.modelId}); re-enrol those people`),
       ]);
     });

@@ -10,6 +10,7 @@ import { openBrowser } from '../../electron/serve/open-browser.ts';
 import { dataDir } from '../../electron/engine/paths.ts';
 import { FaceKitError } from '../../electron/engine/errors.ts';
 import { CliContext } from '../context.ts';
+import { KEY_ENV } from '../store-key.ts';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -26,7 +27,9 @@ export function registerServeCommand(program: Command): void {
     .action(async (opts: { port: string; open?: boolean }, command: Command) => {
       const ctx = CliContext.from(command);
       const port = parsePort(opts.port);
-      const host = await EngineHost.start({ shell: 'browser', dbPath: ctx.dbPath, dataDir: dataDir() });
+      ctx.requireKeyIfEncrypted();
+      const keyNote = ctx.storeKey === undefined ? `no key: set ${KEY_ENV} to encrypt the store` : process.env[KEY_ENV] ? `key from ${KEY_ENV}` : 'key typed in at start';
+      const host = await EngineHost.start({ shell: 'browser', dbPath: ctx.dbPath, dataDir: dataDir(), storeKey: ctx.storeKey, keyNote });
       const server = await startServer({ host, rendererDir: RENDERER_DIR, port, log: (line) => ctx.note(line) }).catch(async (error) => {
         await host.close();
         throw error;

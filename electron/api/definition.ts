@@ -35,6 +35,8 @@ export interface AppInfo {
   dataDir: string;
   /** Is a VGG-19 weights file available for style transfer, and if not, how to get one. */
   style: { available: boolean; message: string };
+  /** Is the store encrypted at rest; where its key is kept, or why it is not encrypted. */
+  encryption: { encrypted: boolean; message: string };
 }
 
 export interface Settings {

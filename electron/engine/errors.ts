@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'CONFLICT' // e.g. a name already taken, a photo enrolled as someone else
   | 'MODEL_MISSING' // model weights are not installed
   | 'STORE_VERSION' // the database was written by a newer FaceKit
+  | 'STORE_KEY' // the store is encrypted and its key is missing or wrong
   | 'CANCELLED'
   | 'INTERNAL';
 

@@ -25,8 +25,10 @@ export const MAX_PIXELS = 120_000_000;
 export const MAX_FILE_BYTES = 256 * 1024 * 1024;
 const SUPPORTED = ['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heif'];
 
+/** The decoder's first line; sharp's wrapper "Input buffer has corrupt header: " (at times with nothing after it) is shortened. */
 function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+  const line = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+  return line.replace(/^Input buffer has corrupt header:\s*(.*?)[\s:]*$/, (_, detail: string) => (detail ? `corrupt header: ${detail}` : 'corrupt header'));
 }
 
 async function readImageFile(file: string): Promise<Buffer> {

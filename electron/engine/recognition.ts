@@ -4,7 +4,7 @@ import type { Store } from '../../db/store.ts';
 import type { DecodedImage } from './image.ts';
 import { FaceKitError } from './errors.ts';
 import { analyzeFaces, type AnalyzedFace, type AnalyzeOptions } from './faces/pipeline.ts';
-import { distanceToPerson, nearestPeople } from './search.ts';
+import { euclidean } from './search.ts';
 import { THRESHOLD_SETTING, resolveThreshold } from './thresholds.ts';
 import type { Box } from './faces/geometry.ts';
 
@@ -76,14 +76,15 @@ export async function verify(store: Store, personName: string, image: DecodedIma
   const threshold = thresholdFor(store, options.threshold);
   const { faces, modelId } = await analyzeFaces(image, options);
   requireFaces(faces, image.source);
-  const index = store.embeddingIndex(modelId);
-  if (!index.personIds.includes(person.id)) {
+  // Only this person's faces: 1:1 needs no gallery-wide index, however large the store.
+  const enrolled = store.faceSearch.personEmbeddings(modelId, person.id);
+  if (!enrolled.length) {
     throw new FaceKitError('NOT_FOUND', `"${person.name}" has no faces enrolled with the current face model (${modelId}); enrol them again`);
   }
   const candidates = options.faceIndex === undefined ? faces : [pickFace(faces, options.faceIndex, image.source)];
   let best: { face: AnalyzedFace; distance: number } | undefined;
   for (const face of candidates) {
-    const distance = distanceToPerson(index, person.id, face.embedding);
+    const distance = Math.min(...enrolled.map((e) => euclidean(e, face.embedding)));
     if (!best || distance < best.distance) best = { face, distance };
   }
   return {
@@ -100,13 +101,9 @@ export async function verify(store: Store, personName: string, image: DecodedIma
 export async function identify(store: Store, image: DecodedImage, options: RecognitionOptions & { topK?: number } = {}): Promise<IdentifyResult> {
   const threshold = thresholdFor(store, options.threshold);
   const { faces, modelId } = await analyzeFaces(image, options);
-  const index = store.embeddingIndex(modelId);
   const results = faces.map((face): IdentifiedFace => {
-    const candidates = nearestPeople(index, face.embedding, options.topK ?? 3).map((c) => ({
-      personId: c.personId,
-      name: index.names.get(c.personId) ?? `#${c.personId}`,
-      distance: c.distance,
-    }));
+    // Exact below db/face-search.ts's ANN_MIN_FACES faces, the HNSW index above.
+    const candidates: PersonMatch[] = store.faceSearch.nearestPeople(modelId, face.embedding, options.topK ?? 3);
     const nearest = candidates[0];
     return { face: summarizeFace(face), match: nearest && nearest.distance <= threshold ? nearest : null, candidates };
   });

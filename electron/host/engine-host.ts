@@ -11,6 +11,10 @@ export interface EngineHostOptions {
   shell: 'electron' | 'browser';
   dbPath?: string;
   dataDir?: string;
+  /** Opens (or encrypts) the store with this key (db/encryption.ts); undefined: a plain store. */
+  storeKey?: string;
+  /** Where the key came from, or why there is none (shown in Settings). */
+  keyNote?: string;
   /** URL of the bundled worker entry (Electron build); default: the TypeScript source through tsx. */
   workerUrl?: URL;
 }
@@ -96,7 +100,9 @@ export class EngineHost {
     this.dataDir = path.resolve(options.dataDir ?? defaultDataDir());
     this.dbPath = path.resolve(options.dbPath ?? defaultDbPath());
     const emit = (message: EventMessage) => this.#listeners.forEach((listener) => listener(message));
-    const worker = (role: WorkerRole) => new EngineWorker({ role, dbPath: this.dbPath, dataDir: this.dataDir, shell: options.shell }, options.workerUrl, emit);
+    const keyNote = options.keyNote ?? (options.storeKey === undefined ? 'no key configured' : 'key given at start');
+    const config = (role: WorkerRole): WorkerConfig => ({ role, dbPath: this.dbPath, dataDir: this.dataDir, shell: options.shell, storeKey: options.storeKey, keyNote });
+    const worker = (role: WorkerRole) => new EngineWorker(config(role), options.workerUrl, emit);
     this.#workers = { faces: worker('faces'), style: worker('style') };
   }
 

@@ -17,12 +17,13 @@ import type { WorkerConfig } from './roles.ts';
 
 const config = workerData as WorkerConfig;
 const port = parentPort!;
-const store = Store.open(config.dbPath);
+const store = Store.open(config.dbPath, { key: config.storeKey });
 
 const context: HandlerContext = {
   store,
   dataDir: config.dataDir,
   shell: config.shell,
+  keyNote: config.keyNote,
   emit(event, payload) {
     port.postMessage({ type: 'event', event, payload } satisfies EventMessage);
   },

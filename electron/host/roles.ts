@@ -13,6 +13,10 @@ export interface WorkerConfig {
   dbPath: string;
   dataDir: string;
   shell: 'electron' | 'browser';
+  /** The store key, handed over in memory (workerData): never through the environment or a file. */
+  storeKey?: string;
+  /** Where the key came from, or why the store is not encrypted: shown in Settings. */
+  keyNote: string;
   /** Set when started through ts-worker-boot.mjs: the TypeScript module to load. */
   module?: string;
 }

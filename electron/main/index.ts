@@ -1,6 +1,6 @@
 // Runs in the Electron main process. The entry: one instance, one window, the engine host (worker
 // threads, so this thread stays free for the UI), and a clean shutdown that closes the store.
-import { app, dialog, type BrowserWindow } from 'electron';
+import { app, dialog, safeStorage, type BrowserWindow } from 'electron';
 import path from 'node:path';
 import { EngineHost } from '../host/engine-host.ts';
 import { dataDir } from '../engine/paths.ts';
@@ -9,6 +9,7 @@ import { installMenu } from './menu.ts';
 import { handleAppProtocol, registerAppScheme } from './protocol.ts';
 import { applySecurityPolicy } from './security.ts';
 import { createMainWindow, focusWindow } from './window.ts';
+import { loadAppStoreKey, type Keychain } from './store-key.ts';
 
 app.setName('FaceKit');
 // One store for the app and the CLI: userData is the CLI's data folder (FACEKIT_DATA_DIR or the
@@ -25,12 +26,24 @@ app.enableSandbox();
 let window: BrowserWindow | null = null;
 let host: Promise<EngineHost> | undefined;
 
+/** safeStorage's async API: the OS keychain that keeps the store key (electron/main/store-key.ts). */
+const keychain: Keychain = {
+  isAvailable: () => safeStorage.isAsyncEncryptionAvailable(),
+  backend: () => (process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : undefined),
+  encrypt: (text) => safeStorage.encryptStringAsync(text),
+  decrypt: (data) => safeStorage.decryptStringAsync(data),
+};
+
 async function startHost(): Promise<EngineHost> {
   const userData = app.getPath('userData');
+  const dbPath = process.env.FACEKIT_DB || path.join(userData, 'facekit.db');
+  const { key, note } = await loadAppStoreKey({ userData, dbPath, keychain });
   const started = await EngineHost.start({
     shell: 'electron',
     dataDir: userData,
-    dbPath: process.env.FACEKIT_DB || path.join(userData, 'facekit.db'),
+    dbPath,
+    storeKey: key, // to the workers in memory (workerData), never through the environment or a file
+    keyNote: note,
     workerUrl: new URL('./engine-worker.js', import.meta.url), // out/main/engine-worker.js
   });
   forwardEvents(started, () => window);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { migrate, type Migration } from '../../db/migrate.ts';
 import { latestVersion, migrations } from '../../db/migrations/index.ts';
 import { Store } from '../../db/store.ts';
@@ -30,7 +30,7 @@ describe('migrations', () => {
     store.close();
 
     const db = new Database(file);
-    assert.deepEqual(tables(db), ['checkins', 'faces', 'gallery', 'people', 'photos', 'settings']);
+    assert.deepEqual(tables(db), ['checkins', 'face_changes', 'faces', 'gallery', 'people', 'photos', 'settings', 'sqlite_sequence']);
     assert.deepEqual(migrate(db, migrations), { from: latestVersion, to: latestVersion });
     db.close();
 

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { Store, type NewFace, type PhotoInfo } from '../../db/store.ts';
 import { isFaceKitError, type ErrorCode } from '../../electron/engine/errors.ts';
 
@@ -58,7 +58,7 @@ describe('Store basics', () => {
     // A separate process holds a write transaction for 300 ms; without busy_timeout our write
     // would fail at once with SQLITE_BUSY.
     const holder = spawn(process.execPath, ['-e', `
-      const db = new (require('better-sqlite3'))(process.argv[1]);
+      const db = new (require('better-sqlite3-multiple-ciphers'))(process.argv[1]);
       db.exec('BEGIN IMMEDIATE');
       console.log('locked');
       setTimeout(() => { db.exec('COMMIT'); db.close(); }, 300);

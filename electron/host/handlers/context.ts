@@ -8,6 +8,8 @@ export interface HandlerContext {
   /** The app's data folder: the store, gallery images and style inputs live under it. */
   dataDir: string;
   shell: 'electron' | 'browser';
+  /** Where the store key came from, or why the store is not encrypted. */
+  keyNote: string;
   emit<E extends EventName>(event: E, payload: Events[E]): void;
 }
 

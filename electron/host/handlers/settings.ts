@@ -45,6 +45,7 @@ export function settingsHandlers(ctx: HandlerContext): Handlers<'app.info' | 'se
         storePath: ctx.store.file,
         dataDir: ctx.dataDir,
         style: vgg ? { available: true, message: `VGG-19 weights: ${vgg}` } : { available: false, message: vgg19MissingMessage() },
+        encryption: { encrypted: ctx.store.encrypted, message: ctx.keyNote },
       };
     },
     'settings.get': () => readSettings(ctx.store),
