@@ -4,7 +4,8 @@
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { defaultDbPath, dataDir as defaultDataDir } from '../engine/paths.ts';
-import { isCallName, parseArgs, type ErrorInfo, type EventMessage, type ResponseMessage } from '../api/definition.ts';
+import { isCallName, parseArgs, type EventMessage, type ResponseMessage } from '../api/definition.ts';
+import { CodedError } from '../api/coded-error.ts';
 import { roleFor, type WorkerConfig, type WorkerRole } from './roles.ts';
 
 export interface EngineHostOptions {
@@ -20,16 +21,7 @@ export interface EngineHostOptions {
 }
 
 /** A failed call: carries the ErrorInfo fields so every transport can pass them on. */
-export class EngineCallError extends Error {
-  readonly code: string;
-  readonly file?: string;
-  constructor(info: ErrorInfo) {
-    super(info.message);
-    this.name = 'EngineCallError';
-    this.code = info.code;
-    this.file = info.file;
-  }
-}
+export class EngineCallError extends CodedError {}
 
 interface Pending { resolve: (value: unknown) => void; reject: (error: Error) => void }
 

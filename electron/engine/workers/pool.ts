@@ -3,20 +3,13 @@
 // instance, so parallelism means one engine per thread).
 import { Worker } from 'node:worker_threads';
 import type { ErrorInfo } from '../../api/definition.ts';
+import { CodedError } from '../../api/coded-error.ts';
 
 interface Task<In, Out> { input: In; resolve: (output: Out) => void; reject: (error: Error) => void }
 type Reply<Out> = { ok: true; output: Out } | { ok: false; error: ErrorInfo };
 
 /** A task's failure as the worker reported it (code, message, file). */
-export class WorkerTaskError extends Error {
-  readonly code: string;
-  readonly file?: string;
-  constructor(info: ErrorInfo) {
-    super(info.message);
-    this.code = info.code;
-    this.file = info.file;
-  }
-}
+export class WorkerTaskError extends CodedError {}
 
 export class WorkerPool<In, Out> {
   readonly size: number;

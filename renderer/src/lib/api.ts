@@ -2,6 +2,7 @@
 // (window.facekit) when present, else a WebSocket to `facekit serve` with the launch token.
 import type { CallArgs, CallName, CallResult, ErrorInfo, EventMessage, EventName, Events, FaceKitApi, ResponseMessage } from '../../../electron/api/definition.ts';
 import { decodeMessage, encodeMessage } from '../../../electron/api/codec.ts';
+import { CodedError } from '../../../electron/api/coded-error.ts';
 
 /** What electron/preload exposes (same shape as the WebSocket client). */
 export interface Bridge {
@@ -16,15 +17,7 @@ declare global {
 }
 
 /** An error from the engine, with its code and the message to show. */
-export class ApiError extends Error {
-  readonly code: string;
-  readonly file?: string;
-  constructor(info: ErrorInfo) {
-    super(info.message);
-    this.code = info.code;
-    this.file = info.file;
-  }
-}
+export class ApiError extends CodedError {}
 
 /** The message to show for anything thrown by a call. */
 export function errorMessage(error: unknown): string {
