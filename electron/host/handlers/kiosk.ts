@@ -2,6 +2,7 @@
 // detector and fed to the check-in rules (electron/engine/kiosk.ts).
 import crypto from 'node:crypto';
 import { identify } from '../../engine/recognition.ts';
+import { loadFaceNets } from '../../engine/faces/models.ts';
 import { KioskSession } from '../../engine/kiosk.ts';
 import { FaceKitError } from '../../engine/errors.ts';
 import type { HandlerContext, Handlers } from './context.ts';
@@ -17,13 +18,15 @@ export function kioskHandlers(ctx: HandlerContext): Handlers<'kiosk.start' | 'ki
   };
 
   return {
-    'kiosk.start'(args) {
+    async 'kiosk.start'(args) {
       const stored = readSettings(ctx.store);
       const rules = {
         cooldownSeconds: args.cooldownSeconds ?? stored.kioskCooldownSeconds,
         requiredFrames: args.requiredFrames ?? stored.kioskRequiredFrames,
         logUnknown: args.logUnknown ?? stored.kioskLogUnknown,
       };
+      // A large store's search index is built here, at start, rather than stalling the first visitor.
+      ctx.store.faceSearch.prepare((await loadFaceNets()).modelId);
       const sessionId = crypto.randomUUID();
       sessions.set(sessionId, new KioskSession(ctx.store, rules));
       return { sessionId, ...rules };
