@@ -8,7 +8,7 @@ import { assertKnownVersion } from './migrate.ts';
 import { migrations } from './migrations/index.ts';
 import { applyKey } from './encryption.ts';
 import type { StoreKey } from './key.ts';
-import { removeDatabaseFiles, replaceFile, sideFiles, storeFileState, workFile } from './store-file.ts';
+import { sideFiles, storeFileState, writeThroughWorkFile } from './store-file.ts';
 
 export interface StoreFileInfo { schemaVersion: number; encrypted: boolean; people: number; faces: number }
 
@@ -97,10 +97,8 @@ function releaseStore(store: string, key: StoreKey | undefined): void {
  */
 export function restoreStoreFile(source: string, store: string, key: StoreKey | undefined): StoreFileInfo {
   const info = inspectStoreFile(source, key);
-  const work = workFile(store, 'restoring');
   fs.mkdirSync(path.dirname(store), { recursive: true });
-  removeDatabaseFiles(work);
-  try {
+  writeThroughWorkFile(store, 'restoring', (work) => {
     const { db } = openChecked(source, key, true);
     try {
       db.prepare('VACUUM INTO ?').run(work);
@@ -110,10 +108,6 @@ export function restoreStoreFile(source: string, store: string, key: StoreKey | 
     fs.chmodSync(work, 0o600);
     releaseStore(store, key);
     for (const stale of sideFiles(store)) fs.rmSync(stale, { force: true });
-    replaceFile(work, store);
-  } catch (error) {
-    removeDatabaseFiles(work);
-    throw error;
-  }
+  });
   return info;
 }

@@ -74,3 +74,20 @@ export function replaceFile(source: string, target: string): void {
 export function workFile(file: string, purpose: 'encrypting' | 'restoring' | 'partial'): string {
   return `${file}.${purpose}`;
 }
+
+/**
+ * Writes `target` crash-safely: `write` fills the work file (a leftover from a crash is cleared first),
+ * which replaces `target` in one rename only once `write` has returned; on failure it is removed.
+ */
+export function writeThroughWorkFile<T>(target: string, purpose: 'restoring' | 'partial', write: (work: string) => T): T {
+  const work = workFile(target, purpose);
+  removeDatabaseFiles(work);
+  try {
+    const result = write(work);
+    replaceFile(work, target);
+    return result;
+  } catch (error) {
+    removeDatabaseFiles(work);
+    throw error;
+  }
+}

@@ -303,6 +303,12 @@ export class Store {
     return row.thumbnail;
   }
 
+  /** personId → their first enrolled face (one indexed GROUP BY, not a read of every face row). */
+  firstFaceIds(): Map<number, number> {
+    const rows = this.#db.prepare('SELECT person_id, min(id) AS face_id FROM faces GROUP BY person_id').all() as { person_id: number; face_id: number }[];
+    return new Map(rows.map((r) => [r.person_id, r.face_id]));
+  }
+
   faceEmbedding(faceId: number): Float32Array {
     const row = this.#db.prepare('SELECT dim, embedding FROM faces WHERE id = ?').get(faceId) as { dim: number; embedding: Buffer } | undefined;
     if (!row) throw new FaceKitError('NOT_FOUND', `no face with id ${faceId}`);

@@ -7,7 +7,7 @@ import { FaceKitError } from '../../electron/engine/errors.ts';
 import { descriptorModelId } from '../../electron/engine/faces/models.ts';
 import { inspectStoreFile, restoreStoreFile } from '../../db/backup.ts';
 import { readJsonLines } from '../../db/portable.ts';
-import { removeDatabaseFiles, replaceFile, sideFiles, storeFileState, workFile } from '../../db/store-file.ts';
+import { sideFiles, storeFileState, writeThroughWorkFile } from '../../db/store-file.ts';
 import { CliContext } from '../context.ts';
 // An import, not a runtime read, like the engine's app.info.
 import packageJson from '../../package.json' with { type: 'json' };
@@ -57,20 +57,14 @@ export function registerBackupCommands(program: Command): void {
       const ctx = CliContext.from(command);
       const target = outputPath(ctx, file, opts.force);
       const store = existingStore(ctx);
-      const work = workFile(target, 'partial');
-      removeDatabaseFiles(work);
-      try {
+      const info = writeThroughWorkFile(target, 'partial', (work) => {
         store.backupTo(work);
         fs.chmodSync(work, 0o600);
-        const info = inspectStoreFile(work, ctx.storeKey); // a bad copy never replaces a good file
-        replaceFile(work, target);
-        const bytes = fs.statSync(target).size;
-        ctx.output({ backup: target, bytes, ...info }, () =>
-          `backed up ${info.people} people and ${info.faces} face(s) to ${target} (${(bytes / 1024).toFixed(0)} kB, ${info.encrypted ? 'encrypted with the store key' : 'NOT encrypted'})`);
-      } catch (error) {
-        removeDatabaseFiles(work);
-        throw error;
-      }
+        return inspectStoreFile(work, ctx.storeKey); // a bad copy never replaces a good file
+      });
+      const bytes = fs.statSync(target).size;
+      ctx.output({ backup: target, bytes, ...info }, () =>
+        `backed up ${info.people} people and ${info.faces} face(s) to ${target} (${(bytes / 1024).toFixed(0)} kB, ${info.encrypted ? 'encrypted with the store key' : 'NOT encrypted'})`);
     });
 
   program
@@ -97,28 +91,21 @@ export function registerBackupCommands(program: Command): void {
       const ctx = CliContext.from(command);
       const target = outputPath(ctx, file, opts.force);
       const store = existingStore(ctx);
-      const work = workFile(target, 'partial');
-      fs.rmSync(work, { force: true });
-      const fd = fs.openSync(work, 'w', 0o600);
-      try {
-        const out = lineWriter(fd);
-        const counts = store.exportTo((record) => out.write(record), `facekit ${packageJson.version}`);
-        out.flush();
-        fs.closeSync(fd);
-        replaceFile(work, target);
-        ctx.output({ export: target, counts }, () => [
-          `exported ${counts.person} people, ${counts.face} face(s), ${counts.checkin} check-in(s) and ${counts.setting} setting(s) to ${target}`,
-          'this file is not encrypted and holds biometric data: keep it safe, delete it when done',
-        ]);
-      } catch (error) {
+      const counts = writeThroughWorkFile(target, 'partial', (work) => {
+        const fd = fs.openSync(work, 'w', 0o600);
         try {
+          const out = lineWriter(fd);
+          const written = store.exportTo((record) => out.write(record), `facekit ${packageJson.version}`);
+          out.flush();
+          return written;
+        } finally {
           fs.closeSync(fd);
-        } catch {
-          // already closed
         }
-        fs.rmSync(work, { force: true });
-        throw error;
-      }
+      });
+      ctx.output({ export: target, counts }, () => [
+        `exported ${counts.person} people, ${counts.face} face(s), ${counts.checkin} check-in(s) and ${counts.setting} setting(s) to ${target}`,
+        'this file is not encrypted and holds biometric data: keep it safe, delete it when done',
+      ]);
     });
 
   program

@@ -35,7 +35,7 @@ export function registerServeCommand(program: Command): void {
         throw error;
       });
       process.stdout.write(`${server.url}\n`);
-      const info = (await host.call('app.info', {})) as { backend: { description: string }; storePath: string };
+      const info = host.startupInfo;
       ctx.note(`FaceKit in browser mode · backend ${info.backend.description} · store ${info.storePath}`);
       if (opts.open) ctx.note(`opened in ${openBrowser(server.url, path.join(dataDir(), 'browser-profile'))}`);
       ctx.note('press Ctrl+C to stop');

@@ -4,7 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { defaultDbPath, dataDir as defaultDataDir } from '../engine/paths.ts';
-import { isCallName, parseArgs, type EventMessage, type ResponseMessage } from '../api/definition.ts';
+import { isCallName, parseArgs, type AppInfo, type EventMessage, type ResponseMessage } from '../api/definition.ts';
 import { CodedError } from '../api/coded-error.ts';
 import { roleFor, type WorkerConfig, type WorkerRole } from './roles.ts';
 
@@ -98,10 +98,13 @@ export class EngineHost {
     this.#workers = { faces: worker('faces'), style: worker('style') };
   }
 
+  /** What `app.info` said when the host started (backend, store path): the check that the engine came up. */
+  startupInfo!: AppInfo;
+
   /** Starts the host and checks that the engine comes up (store opens, backend starts). */
   static async start(options: EngineHostOptions): Promise<EngineHost> {
     const host = new EngineHost(options);
-    await host.call('app.info', {});
+    host.startupInfo = (await host.call('app.info', {})) as AppInfo;
     return host;
   }
 

@@ -11,8 +11,7 @@ export function peopleHandlers(ctx: HandlerContext): Handlers<'people.list' | 'p
 
   return {
     'people.list'() {
-      const firstFace = new Map<number, number>();
-      for (const face of store.listFaces()) if (!firstFace.has(face.personId)) firstFace.set(face.personId, face.id);
+      const firstFace = store.firstFaceIds();
       return store.listPeople().map((p) => toPerson(p, firstFace.get(p.id) ?? null));
     },
     'people.get'({ name }) {
