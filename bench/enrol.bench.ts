@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Store } from '../db/store.ts';
-import { defaultWorkerCount, enrolFolder } from '../electron/engine/enrol-folder.ts';
+import { defaultWorkerCount, enrolFolder } from '../engine/recognition/enrol-folder.ts';
 import { printTable } from './table.ts';
 
 const TRAIN = path.resolve(import.meta.dirname, '..', 'test', 'fixtures', 'faces', 'face_recognition', 'knn_examples', 'train');

@@ -1,11 +1,11 @@
 // Face pipeline speed per stage at two photo sizes, against face-api's own one-call pipeline measured
 // in the same run (same networks, same backend) as the baseline.
 import sharp from 'sharp';
-import { initBackend, describeBackend } from '../electron/engine/backend.ts';
-import { decodeImageBuffer } from '../electron/engine/image.ts';
-import { analyzeFaces } from '../electron/engine/faces/pipeline.ts';
-import { faceapi, loadFaceNets } from '../electron/engine/faces/models.ts';
-import { tf } from '../electron/engine/tf.ts';
+import { initBackend, describeBackend } from '../engine/runtime/backend.ts';
+import { decodeImageBuffer } from '../engine/image.ts';
+import { analyzeFaces } from '../engine/faces/pipeline.ts';
+import { faceapi, loadFaceNets } from '../engine/faces/models.ts';
+import { tf } from '../engine/runtime/tf.ts';
 import { photo } from '../test/helpers/fixtures.ts';
 import { medianMs, printTable } from './table.ts';
 

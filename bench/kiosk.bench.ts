@@ -5,9 +5,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { EngineHost } from '../electron/host/engine-host.ts';
-import { analyzeFaces } from '../electron/engine/faces/pipeline.ts';
-import { decodeImageBuffer } from '../electron/engine/image.ts';
+import { EngineHost } from '../host/engine-host.ts';
+import { analyzeFaces } from '../engine/faces/pipeline.ts';
+import { decodeImageBuffer } from '../engine/image.ts';
 import { medianMs, printTable } from './table.ts';
 
 const FACES = path.resolve(import.meta.dirname, '..', 'test', 'fixtures', 'faces', 'face_recognition');

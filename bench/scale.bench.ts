@@ -1,12 +1,12 @@
 // 1:n search at 10 k, 100 k and 1 M stored faces (synthetic, clustered per identity): the HNSW index
-// (db/face-search.ts) against the exact scan (electron/engine/search.ts) on the same queries in the
+// (db/search/face-search.ts) against the exact scan (db/search/exact.ts) on the same queries in the
 // same run. Each size runs as its own `facekit bench search` process, so its memory is its own.
 // The 1 M row takes ~10 minutes on 2 cores (filling the store, building the index, the exact reference);
 // pass --quick to stop at 100 k.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SearchScaleResult } from '../electron/engine/evaluation/search-scale.ts';
+import type { SearchScaleResult } from '../engine/evaluation/search-scale.ts';
 import { printTable } from './table.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Store } from '../db/store.ts';
-import { nearestPeople } from '../electron/engine/search.ts';
-import { SyntheticFaces } from '../electron/engine/evaluation/synthetic-faces.ts';
-import { fillSyntheticStore, SYNTHETIC_MODEL } from '../electron/engine/evaluation/search-scale.ts';
+import { nearestPeople } from '../db/search/exact.ts';
+import { SyntheticFaces } from '../engine/evaluation/synthetic-faces.ts';
+import { fillSyntheticStore, SYNTHETIC_MODEL } from '../engine/evaluation/search-scale.ts';
 import { medianMs, printTable } from './table.ts';
 
 /** As in the store today: a few photos per person (the synthetic faces cluster per identity like real ones). */

@@ -2,15 +2,15 @@
 // and for FaceKit's hand-written backward pass, measured in the same run, plus the forward pass alone.
 // VGG-19 has random weights with the real channel widths (timing does not depend on the values).
 // Run: npx tsx bench/style.bench.ts [--quick]
-import { tf } from '../electron/engine/tf.ts';
-import { initBackend, describeBackend } from '../electron/engine/backend.ts';
-import { Vgg19Net, preprocess } from '../electron/engine/style/vgg19.ts';
-import { computeTargets, deepestLayer, disposeTargets, evaluateLoss, facekitLoss, lossAndGradient, stockLossAndGradient } from '../electron/engine/style/loss.ts';
-import type { LossSpec } from '../electron/engine/style/loss.ts';
-import { STYLE_PRESETS } from '../electron/engine/style/params.ts';
+import { tf } from '../engine/runtime/tf.ts';
+import { initBackend, describeBackend } from '../engine/runtime/backend.ts';
+import { Vgg19Net, preprocess } from '../engine/style/vgg19.ts';
+import { computeTargets, deepestLayer, disposeTargets, evaluateLoss, facekitLoss, lossAndGradient, stockLossAndGradient } from '../engine/style/loss.ts';
+import type { LossSpec } from '../engine/style/loss.ts';
+import { STYLE_PRESETS } from '../engine/style/params.ts';
 import { randomVgg19, disposeWeights } from '../test/style/random-vgg.ts';
 import { printTable } from './table.ts';
-import { runStyleTransfer } from '../electron/engine/style/job.ts';
+import { runStyleTransfer } from '../engine/style/job.ts';
 
 export async function benchStyle(quick: boolean): Promise<void> {
   const report = await initBackend();

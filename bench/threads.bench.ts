@@ -9,7 +9,7 @@ import { printTable } from './table.ts';
 const CONVS_PER_WORKER = 12;
 
 async function runWorkers(count: number): Promise<number> {
-  const workers = Array.from({ length: count }, () => new Worker(new URL('../electron/engine/workers/ts-worker-boot.mjs', import.meta.url), { workerData: { module: new URL('./threads.worker.ts', import.meta.url).href, count: CONVS_PER_WORKER } }));
+  const workers = Array.from({ length: count }, () => new Worker(new URL('../engine/workers/ts-worker-boot.mjs', import.meta.url), { workerData: { module: new URL('./threads.worker.ts', import.meta.url).href, count: CONVS_PER_WORKER } }));
   await Promise.all(workers.map((w) => new Promise((resolve) => w.once('message', resolve))));
   const start = performance.now();
   workers.forEach((w) => w.postMessage('go'));

@@ -1,7 +1,7 @@
 // Worker for bench/threads.bench.ts: its own wasm backend, timing `count` VGG-sized convolutions.
 import { parentPort, workerData } from 'node:worker_threads';
-import { initBackend } from '../electron/engine/backend.ts';
-import { tf } from '../electron/engine/tf.ts';
+import { initBackend } from '../engine/runtime/backend.ts';
+import { tf } from '../engine/runtime/tf.ts';
 
 await initBackend('wasm');
 const x = tf.randomNormal([1, 96, 128, 128]) as tf.Tensor4D;

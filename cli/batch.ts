@@ -1,6 +1,6 @@
 // Runs in the CLI. What batch commands share: they go on past a bad photo, report each on stderr,
 // and let the worst outcome set the exit code.
-import type { FaceKitError } from '../electron/engine/errors.ts';
+import type { FaceKitError } from '../api/errors.ts';
 import { exitCodeFor, type ExitCode } from './exit-codes.ts';
 
 export interface ItemError {

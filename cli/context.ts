@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { Store } from '../db/store.ts';
-import { defaultDbPath } from '../electron/engine/paths.ts';
+import { defaultDbPath } from '../engine/runtime/paths.ts';
 import { createProgress, type Progress, type ProgressOptions } from './progress.ts';
 import { isEncryptedFile, missingKeyError, resolveStoreKey } from './store-key.ts';
 import type { StoreKey } from '../db/key.ts';

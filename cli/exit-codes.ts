@@ -1,5 +1,5 @@
 // Runs in the CLI. What each outcome means to a calling script.
-import type { ErrorCode } from '../electron/engine/errors.ts';
+import type { ErrorCode } from '../api/errors.ts';
 
 export const EXIT = {
   ok: 0,

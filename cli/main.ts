@@ -1,7 +1,7 @@
 // Runs in the CLI process: `facekit <command>`. Parses arguments, runs the command over the engine and
 // the store, and turns every failure into one line on stderr and a meaningful exit code.
 import { Command, CommanderError } from 'commander';
-import { isFaceKitError } from '../electron/engine/errors.ts';
+import { isFaceKitError } from '../api/errors.ts';
 import { registerRecognitionCommands } from './commands/recognize.ts';
 import { registerPeopleCommands } from './commands/people.ts';
 import { registerEvalCommands } from './commands/evaluate.ts';

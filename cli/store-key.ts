@@ -3,7 +3,7 @@
 // store stays plain and an encrypted one cannot be opened (exit 3, saying to set FACEKIT_KEY).
 import readline from 'node:readline';
 import { Writable } from 'node:stream';
-import { FaceKitError } from '../electron/engine/errors.ts';
+import { FaceKitError } from '../api/errors.ts';
 import { storeFileState } from '../db/store-file.ts';
 import type { StoreKey } from '../db/key.ts';
 

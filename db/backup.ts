@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
-import { FaceKitError, isFaceKitError } from '../electron/engine/errors.ts';
+import { FaceKitError, isFaceKitError } from '../api/errors.ts';
 import { assertKnownVersion } from './migrate.ts';
 import { migrations } from './migrations/index.ts';
 import { applyKey } from './encryption.ts';

@@ -1,6 +1,6 @@
 // Float32 embeddings <-> SQLite BLOBs (little-endian, as written by every supported platform).
 import { endianness } from 'node:os';
-import { FaceKitError } from '../electron/engine/errors.ts';
+import { FaceKitError } from '../api/errors.ts';
 
 if (endianness() !== 'LE') {
   // The on-disk format is little-endian; a big-endian host would need byte swapping.

@@ -4,7 +4,7 @@
 // FaceKit's schema: the caller passes its checks in.
 import fs from 'node:fs';
 import Database from 'better-sqlite3-multiple-ciphers';
-import { FaceKitError } from '../electron/engine/errors.ts';
+import { FaceKitError } from '../api/errors.ts';
 import { checkKey, type StoreKey } from './key.ts';
 import { removeDatabaseFiles, replaceFile, sideFiles, workFile } from './store-file.ts';
 

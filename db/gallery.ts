@@ -1,7 +1,7 @@
 // Runs in the engine process. The style-transfer gallery: results with their parameters, references
 // and timings (table `gallery`, migration 002).
 import type Database from 'better-sqlite3-multiple-ciphers';
-import { FaceKitError } from '../electron/engine/errors.ts';
+import { FaceKitError } from '../api/errors.ts';
 
 export interface StyleReference {
   path: string;

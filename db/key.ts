@@ -1,7 +1,7 @@
 // Runs anywhere (store, CLI, Electron main). What a store key is; no SQLite import, so the Electron main
 // process can make one without loading the native module.
 import { randomBytes } from 'node:crypto';
-import { FaceKitError } from '../electron/engine/errors.ts';
+import { FaceKitError } from '../api/errors.ts';
 
 /**
  * A passphrase (stretched by PBKDF2, ≈ 0.2 s per open), or a raw 256-bit key written `x'<64 hex>'`

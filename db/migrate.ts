@@ -1,6 +1,6 @@
 // Generic numbered migrations tracked by PRAGMA user_version. Knows nothing of FaceKit's schema.
 import type { Database } from 'better-sqlite3-multiple-ciphers';
-import { FaceKitError } from '../electron/engine/errors.ts';
+import { FaceKitError } from '../api/errors.ts';
 
 export interface Migration {
   /** 1-based; migration N takes user_version N-1 to N. */

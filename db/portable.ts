@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { z } from 'zod';
 import type Database from 'better-sqlite3-multiple-ciphers';
-import { FaceKitError, isFaceKitError } from '../electron/engine/errors.ts';
+import { FaceKitError, isFaceKitError } from '../api/errors.ts';
 import { cleanName, isoTime, nameKey } from './validate.ts';
 
 export const EXPORT_FORMAT = 'facekit-export';

@@ -3,11 +3,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
-import { FaceKitError, isFaceKitError } from '../electron/engine/errors.ts';
+import { FaceKitError, isFaceKitError } from '../api/errors.ts';
 import { assertKnownVersion, migrate, schemaVersion } from './migrate.ts';
 import { migrations } from './migrations/index.ts';
 import { Gallery } from './gallery.ts';
-import { FaceSearch, faceGeneration } from './face-search.ts';
+import { FaceSearch, faceGeneration } from './search/face-search.ts';
 import { copyEmbeddingInto, decodeEmbedding, encodeEmbedding } from './blob.ts';
 import { checkFace, checkPhoto, cleanName, isoTime, nameKey } from './validate.ts';
 import { applyKey, encryptPlaintextStore } from './encryption.ts';
@@ -143,7 +143,7 @@ export class Store {
     return this.#gallery;
   }
 
-  /** 1:n search: exact for small galleries, an HNSW index kept in step with the store for large ones (db/face-search.ts). */
+  /** 1:n search: exact for small galleries, an HNSW index kept in step with the store for large ones (db/search/face-search.ts). */
   get faceSearch(): FaceSearch {
     this.#faceSearch ??= new FaceSearch(this.#db, (modelId) => this.embeddingIndex(modelId));
     return this.#faceSearch;

@@ -1,5 +1,5 @@
 // Input checks for the store: turn bad values into BAD_INPUT before they reach SQL.
-import { FaceKitError } from '../electron/engine/errors.ts';
+import { FaceKitError } from '../api/errors.ts';
 import type { NewFace, PhotoInfo } from './store.ts';
 
 export const MAX_NAME_LENGTH = 100;

@@ -20,7 +20,7 @@ const node = { bundle: true, platform: 'node', target: 'node22', format: 'esm', 
 await rm(path.join(root, 'out'), { recursive: true, force: true });
 const [, , preload] = await Promise.all([
   esbuild.build({ ...node, entryPoints: ['electron/main/index.ts'], outfile: 'out/main/index.js' }),
-  esbuild.build({ ...node, entryPoints: ['electron/host/engine-worker.ts'], outfile: 'out/main/engine-worker.js' }),
+  esbuild.build({ ...node, entryPoints: ['host/engine-worker.ts'], outfile: 'out/main/engine-worker.js' }),
   // A sandboxed preload is one CommonJS script that may require 'electron' and nothing else.
   esbuild.build({ ...node, format: 'cjs', packages: undefined, external: ['electron'], target: 'chrome140', entryPoints: ['electron/preload/index.ts'], outfile: 'out/preload/index.cjs', metafile: true }),
 ]);

@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { FaceKitError } from '../../electron/engine/errors.ts';
-import { descriptorModelId } from '../../electron/engine/faces/models.ts';
+import { FaceKitError } from '../../api/errors.ts';
+import { descriptorModelId } from '../../engine/faces/models.ts';
 import { inspectStoreFile, restoreStoreFile } from '../../db/backup.ts';
 import { readJsonLines } from '../../db/portable.ts';
 import { sideFiles, storeFileState, writeThroughWorkFile } from '../../db/store-file.ts';

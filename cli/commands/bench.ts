@@ -2,7 +2,7 @@
 // faces (never the user's). One row per process, so its memory is that row's alone; bench/scale.bench.ts
 // runs one child per size.
 import type { Command } from 'commander';
-import { measureSearchScale, type SearchScaleResult } from '../../electron/engine/evaluation/search-scale.ts';
+import { measureSearchScale, type SearchScaleResult } from '../../engine/evaluation/search-scale.ts';
 import { CliContext } from '../context.ts';
 import { parsePositiveIntegerArg } from '../arguments.ts';
 

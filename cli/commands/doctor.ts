@@ -1,9 +1,9 @@
 // Runs in the CLI. facekit doctor: what FaceKit runs on here, and what is missing.
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { initBackend, describeBackend } from '../../electron/engine/backend.ts';
-import { descriptorModelId, faceModelDir, faceModelFiles } from '../../electron/engine/faces/models.ts';
-import { listModels } from '../../electron/engine/models/index.ts';
+import { initBackend, describeBackend } from '../../engine/runtime/backend.ts';
+import { descriptorModelId, faceModelDir, faceModelFiles } from '../../engine/faces/models.ts';
+import { listModels } from '../../engine/models/index.ts';
 import { CliContext } from '../context.ts';
 import { isEncryptedFile, KEY_ENV } from '../store-key.ts';
 

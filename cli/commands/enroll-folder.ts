@@ -1,7 +1,7 @@
 // Runs in the CLI: `facekit enroll-folder ROOT` — enrols ROOT/<person>/<photo> for everyone at once,
 // using every core (worker threads embed, the main thread writes), with a progress bar on stderr.
 import type { Command } from 'commander';
-import { defaultWorkerCount, enrolFolder } from '../../electron/engine/enrol-folder.ts';
+import { defaultWorkerCount, enrolFolder } from '../../engine/recognition/enrol-folder.ts';
 import { CliContext } from '../context.ts';
 import { parsePositiveIntegerArg } from '../arguments.ts';
 import { EXIT } from '../exit-codes.ts';

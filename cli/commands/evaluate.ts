@@ -1,11 +1,11 @@
 // Runs in the CLI. facekit eval pairs|identify: accuracy over labelled photos.
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { parsePairsFile } from '../../electron/engine/evaluation/pairs-file.ts';
-import { evaluatePairs, type EvalProgress } from '../../electron/engine/evaluation/verify-pairs.ts';
-import { evaluateIdentification } from '../../electron/engine/evaluation/identify-folders.ts';
-import { FaceKitError } from '../../electron/engine/errors.ts';
-import { DEFAULT_THRESHOLD, validateThreshold } from '../../electron/engine/thresholds.ts';
+import { parsePairsFile } from '../../engine/evaluation/pairs-file.ts';
+import { evaluatePairs, type EvalProgress } from '../../engine/evaluation/verify-pairs.ts';
+import { evaluateIdentification } from '../../engine/evaluation/identify-folders.ts';
+import { FaceKitError } from '../../api/errors.ts';
+import { DEFAULT_THRESHOLD, validateThreshold } from '../../engine/recognition/thresholds.ts';
 import { CliContext } from '../context.ts';
 import { parseIntegerArg, parseNumberArg, parsePositiveIntegerArg } from '../arguments.ts';
 

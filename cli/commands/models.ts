@@ -1,6 +1,6 @@
 // Runs in the CLI. facekit models list|fetch|import: the weights FaceKit needs and where they are.
 import type { Command } from 'commander';
-import { fetchModel, importModel, listModels } from '../../electron/engine/models/index.ts';
+import { fetchModel, importModel, listModels } from '../../engine/models/index.ts';
 import { CliContext } from '../context.ts';
 
 const megabytes = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;

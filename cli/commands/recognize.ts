@@ -1,11 +1,11 @@
 // Runs in the CLI. enroll, verify, identify, compare: the face commands over the engine and the store.
 import type { Command } from 'commander';
-import { decodeImageFile } from '../../electron/engine/image.ts';
-import { enrol } from '../../electron/engine/enrolment.ts';
-import { verify, identify } from '../../electron/engine/recognition.ts';
-import { compareImages } from '../../electron/engine/compare.ts';
-import { resolveThreshold, THRESHOLD_SETTING } from '../../electron/engine/thresholds.ts';
-import { isFaceKitError } from '../../electron/engine/errors.ts';
+import { decodeImageFile } from '../../engine/image.ts';
+import { enrol } from '../../engine/recognition/enrolment.ts';
+import { verify, identify } from '../../engine/recognition/recognition.ts';
+import { compareImages } from '../../engine/recognition/compare.ts';
+import { resolveThreshold, THRESHOLD_SETTING } from '../../engine/recognition/thresholds.ts';
+import { isFaceKitError } from '../../api/errors.ts';
 import { CliContext, formatDistance } from '../context.ts';
 import { parseIntegerArg, parseNumberArg, parsePositiveIntegerArg } from '../arguments.ts';
 import { EXIT } from '../exit-codes.ts';

@@ -3,12 +3,12 @@
 // end-to-end tests. The URL (with its token) is the first line on stdout.
 import path from 'node:path';
 import type { Command } from 'commander';
-import { EngineHost } from '../../electron/host/engine-host.ts';
-import { startServer } from '../../electron/serve/server.ts';
-import { RENDERER_DIR } from '../../electron/shells/renderer-files.ts';
-import { openBrowser } from '../../electron/serve/open-browser.ts';
-import { dataDir } from '../../electron/engine/paths.ts';
-import { FaceKitError } from '../../electron/engine/errors.ts';
+import { EngineHost } from '../../host/engine-host.ts';
+import { startServer } from '../../serve/server.ts';
+import { RENDERER_DIR } from '../../serve/renderer-files.ts';
+import { openBrowser } from '../../serve/open-browser.ts';
+import { dataDir } from '../../engine/runtime/paths.ts';
+import { FaceKitError } from '../../api/errors.ts';
 import { CliContext } from '../context.ts';
 import { KEY_ENV } from '../store-key.ts';
 

@@ -1,13 +1,13 @@
 // Runs in the CLI. facekit stylize CONTENT STYLE… -o OUT: neural style transfer with every control.
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
-import { stylizeToFile, DEFAULT_IDENTITY_WEIGHT, type StyleSettings } from '../../electron/engine/style/studio.ts';
-import type { LayerWeight } from '../../electron/engine/style/loss.ts';
-import type { OptimizerOptions } from '../../electron/engine/style/optimizers.ts';
+import { stylizeToFile, DEFAULT_IDENTITY_WEIGHT, type StyleSettings } from '../../engine/style/studio.ts';
+import type { LayerWeight } from '../../engine/style/loss.ts';
+import type { OptimizerOptions } from '../../engine/style/optimizers.ts';
 import { CliContext, formatDistance } from '../context.ts';
 import { parseIntegerArg, parseNumberArg, parsePositiveIntegerArg } from '../arguments.ts';
-import { DEFAULT_THRESHOLD } from '../../electron/engine/thresholds.ts';
-import { FaceKitError } from '../../electron/engine/errors.ts';
+import { DEFAULT_THRESHOLD } from '../../engine/recognition/thresholds.ts';
+import { FaceKitError } from '../../api/errors.ts';
 
 interface StylizeOptions {
   output: string;

@@ -1,5 +1,5 @@
 // Schema v4: a log of the changes that can alter a face search's answer. Search caches (the exact
-// matrix in db/store.ts, the HNSW index in db/face-search.ts) compare its newest seq to the one they
+// matrix in db/store.ts, the HNSW index in db/search/face-search.ts) compare its newest seq to the one they
 // were built at, and the HNSW index replays the faces changed since, instead of re-reading every
 // embedding after each write: check-ins, settings and the gallery do not touch it. Also makes the
 // dimension guards of 001 use their index.

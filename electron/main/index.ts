@@ -2,8 +2,8 @@
 // threads, so this thread stays free for the UI), and a clean shutdown that closes the store.
 import { app, dialog, safeStorage, type BrowserWindow } from 'electron';
 import path from 'node:path';
-import { EngineHost } from '../host/engine-host.ts';
-import { dataDir } from '../engine/paths.ts';
+import { EngineHost } from '../../host/engine-host.ts';
+import { dataDir } from '../../engine/runtime/paths.ts';
 import { forwardEvents, handleCalls } from './ipc.ts';
 import { installMenu } from './menu.ts';
 import { handleAppProtocol, registerAppScheme } from './protocol.ts';

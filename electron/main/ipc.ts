@@ -3,9 +3,9 @@
 // with a ResponseMessage envelope, because ipcMain.handle drops an error's code and file. Also forwards
 // engine events to the window on one channel.
 import { ipcMain, type BrowserWindow } from 'electron';
-import { isCallName, MAX_MESSAGE_BYTES, type EventMessage, type ResponseMessage } from '../api/definition.ts';
-import type { EngineHost } from '../host/engine-host.ts';
-import { errorInfo } from '../engine/errors.ts';
+import { isCallName, MAX_MESSAGE_BYTES, type EventMessage, type ResponseMessage } from '../../api/definition.ts';
+import type { EngineHost } from '../../host/engine-host.ts';
+import { errorInfo } from '../../api/errors.ts';
 import { CALL_CHANNEL, EVENT_CHANNEL } from './channels.ts';
 import { isAppUrl, payloadSize } from './policy.ts';
 import { isTrustedSender } from './security.ts';

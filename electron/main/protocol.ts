@@ -4,7 +4,7 @@
 import { protocol } from 'electron';
 import { readFile } from 'node:fs/promises';
 import { APP_SCHEME, isAppUrl } from './policy.ts';
-import { contentType, RENDERER_DIR, resolveRendererFile, securityHeaders } from '../shells/renderer-files.ts';
+import { contentType, RENDERER_DIR, resolveRendererFile, securityHeaders } from '../../serve/renderer-files.ts';
 
 /** Must run before app 'ready': standard + secure gives the scheme an origin, storage and getUserMedia. */
 export function registerAppScheme(): void {

@@ -4,7 +4,7 @@
 // the decisions; index.ts passes safeStorage in. The key reaches the engine's workers in memory only.
 import fs from 'node:fs';
 import path from 'node:path';
-import { FaceKitError } from '../engine/errors.ts';
+import { FaceKitError } from '../../api/errors.ts';
 import { newRawKey, type StoreKey } from '../../db/key.ts';
 import { replaceFile, storeFileState } from '../../db/store-file.ts';
 

@@ -1,7 +1,7 @@
 // Runs in the renderer's sandboxed preload, bundled to one CommonJS file (a sandboxed preload can only
 // require 'electron'). Exposes window.facekit = { call, on } and nothing else: never ipcRenderer.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { ErrorInfo, EventMessage, RequestMessage, ResponseMessage } from '../api/definition.ts';
+import type { ErrorInfo, EventMessage, RequestMessage, ResponseMessage } from '../../api/definition.ts';
 import { CALL_CHANNEL, EVENT_CHANNEL } from '../main/channels.ts';
 
 /** The shape renderer/src/lib/api.ts expects as `Bridge` (kept structural: no renderer imports here). */

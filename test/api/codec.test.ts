@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeMessage, encodeMessage } from '../../electron/api/codec.ts';
-import { parseArgs, isCallName } from '../../electron/api/definition.ts';
+import { decodeMessage, encodeMessage } from '../../api/codec.ts';
+import { parseArgs, isCallName } from '../../api/definition.ts';
 
 test('messages with image bytes round-trip as one binary frame, bytes intact', () => {
   const a = new Uint8Array([1, 2, 3, 255]);

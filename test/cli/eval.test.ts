@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.ts';
 import { FACES, photo, tempDir } from '../helpers/fixtures.ts';
-import { parsePairsFile } from '../../electron/engine/evaluation/pairs-file.ts';
+import { parsePairsFile } from '../../engine/evaluation/pairs-file.ts';
 import { createProgress } from '../../cli/progress.ts';
 
 const dir = tempDir();

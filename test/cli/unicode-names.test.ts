@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { Store } from '../../db/store.ts';
 import { MAX_NAME_LENGTH } from '../../db/validate.ts';
-import { calls } from '../../electron/api/definition.ts';
-import { isFaceKitError } from '../../electron/engine/errors.ts';
+import { calls } from '../../api/definition.ts';
+import { isFaceKitError } from '../../api/errors.ts';
 import { runCli } from '../helpers/cli.ts';
 import { FACES, photo, tempDir } from '../helpers/fixtures.ts';
 

@@ -12,7 +12,7 @@ import { Store, type NewFace, type PhotoInfo } from '../../db/store.ts';
 import { newRawKey } from '../../db/key.ts';
 import { sideFiles, storeFileState, workFile } from '../../db/store-file.ts';
 import { inspectStoreFile, restoreStoreFile } from '../../db/backup.ts';
-import { isFaceKitError, type ErrorCode } from '../../electron/engine/errors.ts';
+import { isFaceKitError, type ErrorCode } from '../../api/errors.ts';
 import { ROOT, tempDir } from '../helpers/fixtures.ts';
 
 let dir: string;

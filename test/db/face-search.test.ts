@@ -1,4 +1,4 @@
-// 1:n search at scale (db/face-search.ts): the HNSW index against the exact scan on clustered synthetic
+// 1:n search at scale (db/search/face-search.ts): the HNSW index against the exact scan on clustered synthetic
 // faces, kept in step with the store (deletes, merges, renames, other connections), and not rebuilt
 // by writes that cannot change an answer. A real SQLite file throughout.
 import { after, before, describe, test } from 'node:test';
@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Store } from '../../db/store.ts';
-import { euclidean, nearestPeople } from '../../electron/engine/search.ts';
-import { SyntheticFaces } from '../../electron/engine/evaluation/synthetic-faces.ts';
-import { SYNTHETIC_MODEL as MODEL, fillSyntheticStore } from '../../electron/engine/evaluation/search-scale.ts';
+import { euclidean, nearestPeople } from '../../db/search/exact.ts';
+import { SyntheticFaces } from '../../engine/evaluation/synthetic-faces.ts';
+import { SYNTHETIC_MODEL as MODEL, fillSyntheticStore } from '../../engine/evaluation/search-scale.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 
 const PEOPLE = 600;

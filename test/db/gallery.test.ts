@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { Store } from '../../db/store.ts';
 import type { NewGalleryItem } from '../../db/gallery.ts';
-import { isFaceKitError } from '../../electron/engine/errors.ts';
+import { isFaceKitError } from '../../api/errors.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 
 const item = (outputPath: string): NewGalleryItem => ({

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import { migrate, type Migration } from '../../db/migrate.ts';
 import { latestVersion, migrations } from '../../db/migrations/index.ts';
 import { Store } from '../../db/store.ts';
-import { isFaceKitError } from '../../electron/engine/errors.ts';
+import { isFaceKitError } from '../../api/errors.ts';
 
 let dir: string;
 before(() => { dir = mkdtempSync(join(tmpdir(), 'facekit-mig-')); });

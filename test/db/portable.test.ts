@@ -9,7 +9,7 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import { Store, type NewFace, type PhotoInfo } from '../../db/store.ts';
 import { readJsonLines } from '../../db/portable.ts';
 import { newRawKey } from '../../db/key.ts';
-import { isFaceKitError } from '../../electron/engine/errors.ts';
+import { isFaceKitError } from '../../api/errors.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 
 let dir: string;

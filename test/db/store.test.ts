@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { Store, type NewFace, type PhotoInfo } from '../../db/store.ts';
-import { isFaceKitError, type ErrorCode } from '../../electron/engine/errors.ts';
+import { isFaceKitError, type ErrorCode } from '../../api/errors.ts';
 
 const DIM = 8;
 let dir: string;

@@ -14,7 +14,7 @@ import { startAppServer, type AppServer } from './helpers/app-server.ts';
 import { chromiumMissing, launchChromium } from './helpers/browser.ts';
 import { writeFakeCamera } from './helpers/fake-camera.ts';
 import { writeRandomVgg19H5 } from '../helpers/vgg19-h5.ts';
-import { installPath, VGG19_ID } from '../../electron/engine/models/index.ts';
+import { installPath, VGG19_ID } from '../../engine/models/index.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures');
 const KNN = path.join(FIXTURES, 'faces', 'face_recognition', 'knn_examples');

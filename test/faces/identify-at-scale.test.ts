@@ -1,14 +1,14 @@
-// Identification through the HNSW index (db/face-search.ts) with real photos and the real networks:
+// Identification through the HNSW index (db/search/face-search.ts) with real photos and the real networks:
 // two people enrolled from fixtures among 2000 synthetic faces of the same model, one of them removed.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { Store } from '../../db/store.ts';
-import { decodeImageFile } from '../../electron/engine/image.ts';
-import { enrol } from '../../electron/engine/enrolment.ts';
-import { identify } from '../../electron/engine/recognition.ts';
-import { SyntheticFaces } from '../../electron/engine/evaluation/synthetic-faces.ts';
-import { fillSyntheticStore } from '../../electron/engine/evaluation/search-scale.ts';
+import { decodeImageFile } from '../../engine/image.ts';
+import { enrol } from '../../engine/recognition/enrolment.ts';
+import { identify } from '../../engine/recognition/recognition.ts';
+import { SyntheticFaces } from '../../engine/evaluation/synthetic-faces.ts';
+import { fillSyntheticStore } from '../../engine/evaluation/search-scale.ts';
 import { photo, tempDir } from '../helpers/fixtures.ts';
 
 test('identify finds a real face through the index, and not once the person is removed', async () => {

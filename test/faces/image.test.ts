@@ -3,8 +3,8 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import sharp from 'sharp';
-import { decodeImageFile } from '../../electron/engine/image.ts';
-import { isFaceKitError } from '../../electron/engine/errors.ts';
+import { decodeImageFile } from '../../engine/image.ts';
+import { isFaceKitError } from '../../api/errors.ts';
 import { badImages, photo, tempDir } from '../helpers/fixtures.ts';
 
 test('JPEG and RGBA PNG decode to 8-bit RGB with a content hash', async () => {

@@ -2,11 +2,11 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { decodeImageBuffer, decodeImageFile } from '../../electron/engine/image.ts';
-import { analyzeFaces } from '../../electron/engine/faces/pipeline.ts';
-import { euclidean } from '../../electron/engine/search.ts';
-import { DEFAULT_THRESHOLD } from '../../electron/engine/thresholds.ts';
-import { tf } from '../../electron/engine/tf.ts';
+import { decodeImageBuffer, decodeImageFile } from '../../engine/image.ts';
+import { analyzeFaces } from '../../engine/faces/pipeline.ts';
+import { euclidean } from '../../db/search/exact.ts';
+import { DEFAULT_THRESHOLD } from '../../engine/recognition/thresholds.ts';
+import { tf } from '../../engine/runtime/tf.ts';
 import { photo } from '../helpers/fixtures.ts';
 
 const embeddingOf = async (file: string) => (await analyzeFaces(await decodeImageFile(file))).faces[0]!.embedding;

@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import sharp from 'sharp';
 import { Store } from '../../db/store.ts';
-import { decodeImageBuffer, decodeImageFile } from '../../electron/engine/image.ts';
-import { enrol } from '../../electron/engine/enrolment.ts';
-import { identify, verify } from '../../electron/engine/recognition.ts';
-import { isFaceKitError } from '../../electron/engine/errors.ts';
-import { THRESHOLD_SETTING } from '../../electron/engine/thresholds.ts';
+import { decodeImageBuffer, decodeImageFile } from '../../engine/image.ts';
+import { enrol } from '../../engine/recognition/enrolment.ts';
+import { identify, verify } from '../../engine/recognition/recognition.ts';
+import { isFaceKitError } from '../../api/errors.ts';
+import { THRESHOLD_SETTING } from '../../engine/recognition/thresholds.ts';
 import { photo, tempDir } from '../helpers/fixtures.ts';
 
 const store = Store.open(path.join(tempDir(), 'facekit.db'));

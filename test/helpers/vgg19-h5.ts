@@ -1,8 +1,8 @@
 // Test helper: writes a small VGG19-shaped Keras HDF5 file with seeded random weights, in either of the
 // layouts Keras releases use, and returns what it wrote so tests can compare values.
 import h5wasm from 'h5wasm/node';
-import { VGG19_CHANNELS, VGG19_LAYERS } from '../../electron/engine/style/vgg19-weights.ts';
-import { mulberry32 } from '../../electron/engine/style/rng.ts';
+import { VGG19_CHANNELS, VGG19_LAYERS } from '../../engine/style/vgg19-weights.ts';
+import { mulberry32 } from '../../engine/style/rng.ts';
 
 export type Vgg19H5Layout = 'keras1' | 'keras2-nested';
 

@@ -4,8 +4,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { EngineHost, EngineCallError } from '../../electron/host/engine-host.ts';
-import type { EventMessage } from '../../electron/api/definition.ts';
+import { EngineHost, EngineCallError } from '../../host/engine-host.ts';
+import type { EventMessage } from '../../api/definition.ts';
 import { photo, tempDir } from '../helpers/fixtures.ts';
 
 let dir: string;

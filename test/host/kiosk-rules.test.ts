@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
 import { Store } from '../../db/store.ts';
-import { KioskSession, type KioskRules } from '../../electron/engine/kiosk.ts';
+import { KioskSession, type KioskRules } from '../../engine/recognition/kiosk.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 
 let dir: string;

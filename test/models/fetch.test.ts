@@ -8,8 +8,8 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { isFaceKitError } from '../../electron/engine/errors.ts';
-import { fetchModel, installPath } from '../../electron/engine/models/index.ts';
+import { isFaceKitError } from '../../api/errors.ts';
+import { fetchModel, installPath } from '../../engine/models/index.ts';
 import { writeRandomVgg19H5 } from '../helpers/vgg19-h5.ts';
 
 const SMALL = [2, 2, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6];

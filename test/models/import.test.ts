@@ -4,8 +4,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isFaceKitError } from '../../electron/engine/errors.ts';
-import { findModelFile, importModel, installPath } from '../../electron/engine/models/index.ts';
+import { isFaceKitError } from '../../api/errors.ts';
+import { findModelFile, importModel, installPath } from '../../engine/models/index.ts';
 import { writeRandomVgg19H5 } from '../helpers/vgg19-h5.ts';
 
 const SMALL = [2, 2, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6];

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundledModelsDir } from '../../electron/engine/paths.ts';
-import { isFaceKitError } from '../../electron/engine/errors.ts';
-import { findModelFile, getModel, listModels, loadManifest, requireVgg19 } from '../../electron/engine/models/index.ts';
+import { bundledModelsDir } from '../../engine/runtime/paths.ts';
+import { isFaceKitError } from '../../api/errors.ts';
+import { findModelFile, getModel, listModels, loadManifest, requireVgg19 } from '../../engine/models/index.ts';
 
 const VGG_FILE = 'vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5';
 let dir: string;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { Store, type FaceRow } from '../../db/store.ts';
-import { mulberry32 } from '../../electron/engine/style/rng.ts';
+import { mulberry32 } from '../../engine/style/rng.ts';
 import { runCli } from '../helpers/cli.ts';
 import { FACES, ROOT, photo, tempDir } from '../helpers/fixtures.ts';
 import { storeProblems } from '../helpers/store-consistency.ts';

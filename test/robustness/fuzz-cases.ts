@@ -2,7 +2,7 @@
 // bit-flipped, wrong magic, huge declared dimensions, zero bytes, random bytes behind a valid magic.
 // Case i of a run is a pure function of (seed images, base seed, i), so a failure names its seed.
 import sharp from 'sharp';
-import { mulberry32 } from '../../electron/engine/style/rng.ts';
+import { mulberry32 } from '../../engine/style/rng.ts';
 import { photo } from '../helpers/fixtures.ts';
 
 export type SeedFormat = 'jpeg' | 'png' | 'webp';

@@ -2,10 +2,10 @@
 // with the case that caused it instead of killing the test runner). Feeds hostile images through
 // decode → detect and reports each case as one line "FUZZ {json}" on stdout.
 // Usage: node --import tsx test/robustness/fuzz-worker.ts BASE_SEED COUNT
-import { decodeImageBuffer } from '../../electron/engine/image.ts';
-import { analyzeFaces } from '../../electron/engine/faces/pipeline.ts';
-import { initBackend } from '../../electron/engine/backend.ts';
-import { isFaceKitError } from '../../electron/engine/errors.ts';
+import { decodeImageBuffer } from '../../engine/image.ts';
+import { analyzeFaces } from '../../engine/faces/pipeline.ts';
+import { initBackend } from '../../engine/runtime/backend.ts';
+import { isFaceKitError } from '../../api/errors.ts';
 import { makeCase, makeSeedImages } from './fuzz-cases.ts';
 
 export type FuzzEvent =

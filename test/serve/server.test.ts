@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WebSocket } from 'ws';
-import { EngineHost } from '../../electron/host/engine-host.ts';
-import { startServer, type RunningServer } from '../../electron/serve/server.ts';
-import { decodeMessage, encodeMessage } from '../../electron/api/codec.ts';
+import { EngineHost } from '../../host/engine-host.ts';
+import { startServer, type RunningServer } from '../../serve/server.ts';
+import { decodeMessage, encodeMessage } from '../../api/codec.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 
 let dir: string;

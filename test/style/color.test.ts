@@ -1,9 +1,9 @@
 // Colour preservation maths: eigen-based mean/covariance matching and YIQ luminance transfer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { colorStats, eigenSym3, luminanceImage, matchColorStats, matchStyleColors, recombineLuminance, rgbToYiq, yiqToRgb } from '../../electron/engine/style/color.ts';
-import { mulberry32 } from '../../electron/engine/style/rng.ts';
-import type { RgbImage } from '../../electron/engine/image.ts';
+import { colorStats, eigenSym3, luminanceImage, matchColorStats, matchStyleColors, recombineLuminance, rgbToYiq, yiqToRgb } from '../../engine/style/color.ts';
+import { mulberry32 } from '../../engine/style/rng.ts';
+import type { RgbImage } from '../../engine/image.ts';
 
 function randomImage(width: number, height: number, seed: number, mix: number[]): RgbImage {
   // Correlated channels: each pixel = m·(three random sources), so the covariance is far from diagonal.

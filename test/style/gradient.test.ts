@@ -2,12 +2,12 @@
 // narrow random weights, odd sizes so the pooling crop/pad paths run).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf } from '../../electron/engine/tf.ts';
-import { initBackend } from '../../electron/engine/backend.ts';
-import { Vgg19Net, preprocess } from '../../electron/engine/style/vgg19.ts';
-import { computeTargets, deepestLayer, disposeTargets, facekitLoss, lossAndGradient, stockLossAndGradient } from '../../electron/engine/style/loss.ts';
-import type { LossSpec } from '../../electron/engine/style/loss.ts';
-import type { Vgg19Weights } from '../../electron/engine/style/vgg19.ts';
+import { tf } from '../../engine/runtime/tf.ts';
+import { initBackend } from '../../engine/runtime/backend.ts';
+import { Vgg19Net, preprocess } from '../../engine/style/vgg19.ts';
+import { computeTargets, deepestLayer, disposeTargets, facekitLoss, lossAndGradient, stockLossAndGradient } from '../../engine/style/loss.ts';
+import type { LossSpec } from '../../engine/style/loss.ts';
+import type { Vgg19Weights } from '../../engine/style/vgg19.ts';
 import { randomVgg19, disposeWeights } from './random-vgg.ts';
 
 let weights: Vgg19Weights;

@@ -3,10 +3,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { stylizeToFile } from '../../electron/engine/style/studio.ts';
-import { contentFaces, createIdentityGuard } from '../../electron/engine/style/identity.ts';
-import { decodeImageFile } from '../../electron/engine/image.ts';
-import { tf } from '../../electron/engine/tf.ts';
+import { stylizeToFile } from '../../engine/style/studio.ts';
+import { contentFaces, createIdentityGuard } from '../../engine/style/identity.ts';
+import { decodeImageFile } from '../../engine/image.ts';
+import { tf } from '../../engine/runtime/tf.ts';
 import { photo, STYLE, tempDir } from '../helpers/fixtures.ts';
 import { writeRandomVgg19H5 } from '../helpers/vgg19-h5.ts';
 

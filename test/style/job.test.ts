@@ -2,18 +2,18 @@
 // nothing about picture quality): stages and sizes, progress, seeds, cancellation, validation, colour modes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf } from '../../electron/engine/tf.ts';
-import { initBackend } from '../../electron/engine/backend.ts';
-import { isFaceKitError } from '../../electron/engine/errors.ts';
-import type { RgbImage } from '../../electron/engine/image.ts';
-import { runStyleTransfer } from '../../electron/engine/style/job.ts';
-import type { StyleProgress } from '../../electron/engine/style/job.ts';
-import type { StyleParams } from '../../electron/engine/style/params.ts';
-import { checkMemory, resolveStyleParams } from '../../electron/engine/style/params.ts';
-import { rgbToYiq } from '../../electron/engine/style/color.ts';
-import { resizeRgb } from '../../electron/engine/style/pixels.ts';
-import { mulberry32 } from '../../electron/engine/style/rng.ts';
-import type { Vgg19Weights } from '../../electron/engine/style/vgg19.ts';
+import { tf } from '../../engine/runtime/tf.ts';
+import { initBackend } from '../../engine/runtime/backend.ts';
+import { isFaceKitError } from '../../api/errors.ts';
+import type { RgbImage } from '../../engine/image.ts';
+import { runStyleTransfer } from '../../engine/style/job.ts';
+import type { StyleProgress } from '../../engine/style/job.ts';
+import type { StyleParams } from '../../engine/style/params.ts';
+import { checkMemory, resolveStyleParams } from '../../engine/style/params.ts';
+import { rgbToYiq } from '../../engine/style/color.ts';
+import { resizeRgb } from '../../engine/style/pixels.ts';
+import { mulberry32 } from '../../engine/style/rng.ts';
+import type { Vgg19Weights } from '../../engine/style/vgg19.ts';
 import { randomVgg19, disposeWeights } from './random-vgg.ts';
 
 let weights: Vgg19Weights;

@@ -1,10 +1,10 @@
 // The loss formulas on tensors small enough to compute by hand.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf } from '../../electron/engine/tf.ts';
-import { initBackend } from '../../electron/engine/backend.ts';
-import { contentCost, gramNormalized, styleLayerCost, tvCost, deepestLayer } from '../../electron/engine/style/loss.ts';
-import { IMAGENET_MEAN_BGR, deprocess, preprocess } from '../../electron/engine/style/vgg19.ts';
+import { tf } from '../../engine/runtime/tf.ts';
+import { initBackend } from '../../engine/runtime/backend.ts';
+import { contentCost, gramNormalized, styleLayerCost, tvCost, deepestLayer } from '../../engine/style/loss.ts';
+import { IMAGENET_MEAN_BGR, deprocess, preprocess } from '../../engine/style/vgg19.ts';
 
 before(async () => {
   await initBackend();

@@ -2,14 +2,14 @@
 // number of live tensors stays flat from one iteration to the next.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf } from '../../electron/engine/tf.ts';
-import { initBackend } from '../../electron/engine/backend.ts';
-import { Vgg19Net, preprocess } from '../../electron/engine/style/vgg19.ts';
-import type { Vgg19Weights } from '../../electron/engine/style/vgg19.ts';
-import { computeTargets, deepestLayer, disposeTargets, lossAndGradient } from '../../electron/engine/style/loss.ts';
-import type { LossSpec, LossTargets } from '../../electron/engine/style/loss.ts';
-import { ADAM_DEFAULTS, LBFGS_DEFAULTS, lbfgs, optimize } from '../../electron/engine/style/optimizers.ts';
-import type { Evaluate, OptimizerOptions } from '../../electron/engine/style/optimizers.ts';
+import { tf } from '../../engine/runtime/tf.ts';
+import { initBackend } from '../../engine/runtime/backend.ts';
+import { Vgg19Net, preprocess } from '../../engine/style/vgg19.ts';
+import type { Vgg19Weights } from '../../engine/style/vgg19.ts';
+import { computeTargets, deepestLayer, disposeTargets, lossAndGradient } from '../../engine/style/loss.ts';
+import type { LossSpec, LossTargets } from '../../engine/style/loss.ts';
+import { ADAM_DEFAULTS, LBFGS_DEFAULTS, lbfgs, optimize } from '../../engine/style/optimizers.ts';
+import type { Evaluate, OptimizerOptions } from '../../engine/style/optimizers.ts';
 import { randomVgg19, disposeWeights } from './random-vgg.ts';
 
 let weights: Vgg19Weights;

@@ -1,8 +1,8 @@
 // Test/bench helper: VGG-19 with He-initialised random weights (real topology; channel widths scalable).
 // Random weights are only good for timing and gradient checks, never for judging image quality.
-import { tf } from '../../electron/engine/tf.ts';
-import { VGG19_CONV_LAYERS } from '../../electron/engine/style/vgg19.ts';
-import type { Vgg19Weights } from '../../electron/engine/style/vgg19.ts';
+import { tf } from '../../engine/runtime/tf.ts';
+import { VGG19_CONV_LAYERS } from '../../engine/style/vgg19.ts';
+import type { Vgg19Weights } from '../../engine/style/vgg19.ts';
 
 /** Real output widths of VGG-19's 16 convs. */
 export const REAL_CHANNELS = [64, 64, 128, 128, 256, 256, 256, 256, 512, 512, 512, 512, 512, 512, 512, 512];

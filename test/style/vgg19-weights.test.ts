@@ -4,10 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import h5wasm from 'h5wasm/node';
-import { initBackend } from '../../electron/engine/backend.ts';
-import { tf } from '../../electron/engine/tf.ts';
-import { isFaceKitError } from '../../electron/engine/errors.ts';
-import { inspectVgg19File, loadVgg19Weights, VGG19_CHANNELS, VGG19_LAYERS } from '../../electron/engine/style/vgg19-weights.ts';
+import { initBackend } from '../../engine/runtime/backend.ts';
+import { tf } from '../../engine/runtime/tf.ts';
+import { isFaceKitError } from '../../api/errors.ts';
+import { inspectVgg19File, loadVgg19Weights, VGG19_CHANNELS, VGG19_LAYERS } from '../../engine/style/vgg19-weights.ts';
 import { writeRandomVgg19H5 } from '../helpers/vgg19-h5.ts';
 
 const SMALL = [2, 2, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6];

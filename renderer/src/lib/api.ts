@@ -1,8 +1,8 @@
 // Runs in the renderer. The typed api client, whatever the transport: Electron's preload bridge
 // (window.facekit) when present, else a WebSocket to `facekit serve` with the launch token.
-import type { CallArgs, CallName, CallResult, ErrorInfo, EventMessage, EventName, Events, FaceKitApi, ResponseMessage } from '../../../electron/api/definition.ts';
-import { decodeMessage, encodeMessage } from '../../../electron/api/codec.ts';
-import { CodedError } from '../../../electron/api/coded-error.ts';
+import type { CallArgs, CallName, CallResult, ErrorInfo, EventMessage, EventName, Events, FaceKitApi, ResponseMessage } from '../../../api/definition.ts';
+import { decodeMessage, encodeMessage } from '../../../api/codec.ts';
+import { CodedError } from '../../../api/coded-error.ts';
 
 /** What electron/preload exposes (same shape as the WebSocket client). */
 export interface Bridge {

@@ -1,6 +1,6 @@
 // Runs in the renderer. App-wide state: the current screen (from the address hash), engine info,
 // settings, and messages shown to the user.
-import type { AppInfo, Settings } from '../../../electron/api/definition.ts';
+import type { AppInfo, Settings } from '../../../api/definition.ts';
 import { api, errorMessage } from './api.ts';
 
 export type ScreenName = 'people' | 'person' | 'enrol' | 'verify' | 'identify' | 'kiosk' | 'checkins' | 'stylize' | 'gallery' | 'settings';

@@ -1,7 +1,7 @@
 // Runs in the renderer. The kiosk loop: one frame at a time from the camera to the engine (never two
 // calls in flight, so a slow engine lowers the frame rate instead of queueing frames), the faces of
 // the last frame, greetings for new check-ins, and the loop's own frame rate.
-import type { Checkin, KioskFace } from '../../../electron/api/definition.ts';
+import type { Checkin, KioskFace } from '../../../api/definition.ts';
 import { api, errorMessage } from './api.ts';
 import { Camera } from './camera.svelte.ts';
 

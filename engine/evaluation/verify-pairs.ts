@@ -1,0 +1,100 @@
+// Runs in the engine process. Verification accuracy over labelled pairs (facekit eval pairs).
+import path from 'node:path';
+import { decodeImageFile } from '../image.ts';
+import { analyzeFaces } from '../faces/pipeline.ts';
+import { isFaceKitError, throwIfCancelled } from '../../api/errors.ts';
+import { euclidean } from '../../db/search/exact.ts';
+import type { LabelledPair } from './pairs-file.ts';
+import { subjectFace } from './subject.ts';
+
+export interface PairOutcome {
+  a: string;
+  b: string;
+  same: boolean;
+  /** null when a face was missing in either photo. */
+  distance: number | null;
+  correct: boolean;
+}
+
+export interface UndetectedPair {
+  a: string;
+  b: string;
+  /** The photos in which no face was found, or which could not be read (with why). */
+  problems: string[];
+}
+
+export interface PairsEvaluation {
+  pairs: number;
+  accuracy: number;
+  threshold: number;
+  correct: number;
+  undetected: UndetectedPair[];
+  /** Among pairs with both faces found: the threshold that would have been most accurate, and that accuracy. */
+  bestThreshold: { threshold: number; accuracy: number } | null;
+  results: PairOutcome[];
+}
+
+export interface EvalProgress {
+  done: number;
+  total: number;
+  item: string;
+}
+
+/** Embeds each distinct photo once; a photo without a usable face maps to the reason. */
+async function embedPhotos(files: string[], onProgress?: (p: EvalProgress) => void, signal?: AbortSignal): Promise<Map<string, Float32Array | string>> {
+  const embeddings = new Map<string, Float32Array | string>();
+  for (const [i, file] of files.entries()) {
+    throwIfCancelled(signal);
+    onProgress?.({ done: i, total: files.length, item: file });
+    try {
+      const image = await decodeImageFile(file);
+      const face = subjectFace((await analyzeFaces(image, { signal })).faces, image);
+      embeddings.set(file, face ? face.embedding : `${file}: no face found`);
+    } catch (error) {
+      if (!isFaceKitError(error) || error.code === 'CANCELLED') throw error;
+      embeddings.set(file, error.message);
+    }
+  }
+  onProgress?.({ done: files.length, total: files.length, item: '' });
+  return embeddings;
+}
+
+/** The accuracy-maximising threshold over measured distances (midpoints between sorted distances). */
+export function bestThreshold(measured: { distance: number; same: boolean }[]): { threshold: number; accuracy: number } | null {
+  if (!measured.length) return null;
+  const sorted = [...measured].sort((x, y) => x.distance - y.distance);
+  const candidates = [0, ...sorted.map((m, i) => (m.distance + (sorted[i + 1]?.distance ?? m.distance + 0.1)) / 2)];
+  let best = { threshold: 0, accuracy: -1 };
+  for (const threshold of candidates) {
+    const correct = measured.filter((m) => (m.distance <= threshold) === m.same).length;
+    if (correct / measured.length > best.accuracy) best = { threshold, accuracy: correct / measured.length };
+  }
+  return best;
+}
+
+export async function evaluatePairs(
+  pairs: LabelledPair[],
+  root: string,
+  threshold: number,
+  options: { onProgress?: (p: EvalProgress) => void; signal?: AbortSignal } = {},
+): Promise<PairsEvaluation> {
+  const resolve = (file: string) => path.resolve(root, file);
+  const files = [...new Set(pairs.flatMap((p) => [resolve(p.a), resolve(p.b)]))];
+  const embeddings = await embedPhotos(files, options.onProgress, options.signal);
+  const results: PairOutcome[] = [];
+  const undetected: UndetectedPair[] = [];
+  for (const pair of pairs) {
+    const ea = embeddings.get(resolve(pair.a))!;
+    const eb = embeddings.get(resolve(pair.b))!;
+    if (typeof ea === 'string' || typeof eb === 'string') {
+      undetected.push({ a: pair.a, b: pair.b, problems: [ea, eb].filter((e): e is string => typeof e === 'string') });
+      results.push({ a: pair.a, b: pair.b, same: pair.same, distance: null, correct: false });
+      continue;
+    }
+    const distance = euclidean(ea, eb);
+    results.push({ a: pair.a, b: pair.b, same: pair.same, distance, correct: distance <= threshold === pair.same });
+  }
+  const correct = results.filter((r) => r.correct).length;
+  const measured = results.filter((r): r is PairOutcome & { distance: number } => r.distance !== null);
+  return { pairs: pairs.length, accuracy: correct / pairs.length, threshold, correct, undetected, bestThreshold: bestThreshold(measured), results };
+}

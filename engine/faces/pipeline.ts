@@ -1,0 +1,189 @@
+// Runs in the engine process. decode → detect (downscaled) → landmarks → align → 128-D embedding, for
+// every face in a photo. Crops are cut from the full-resolution pixels.
+import { tf } from '../runtime/tf.ts';
+import { fitWithin, padImage, type RgbImage } from '../image.ts';
+import { throwIfCancelled } from '../../api/errors.ts';
+import { faceapi, loadFaceNets, loadFastDetector, type FaceNets } from './models.ts';
+import { cutChip, chipToSource, type ChipSpec } from './chip.ts';
+import { blurScore, qualityProblems, type QualityLimits } from './quality.ts';
+import { boundingBox, boxCenter, meanPoint, rotatePoint, scaleBox, shiftBox, type Box, type Point } from './geometry.ts';
+
+/** SSD-MobileNet resizes its input to 512 × 512 anyway; a little more keeps small faces in group photos. */
+const DETECT_MAX_SIDE = 800;
+/** Tight crops (ID photos, avatars): the frame is grown by this fraction of its longer side on every side. */
+const TIGHT_CROP_PAD = 0.4;
+/** Tiny Face Detector input: 320 finds faces ≥ ~40 px in a 640×480 frame (the enrolment minimum). */
+const FAST_DETECT_INPUT = 320;
+/** Tiny Face Detector scores run lower than SSD's: at 0.5 it missed a frontal face in the fixtures that 0.3 finds. */
+const FAST_MIN_CONFIDENCE = 0.3;
+const LANDMARK_INPUT = 112;
+/** dlib's descriptor works on 150 × 150 chips. */
+export const DESCRIPTOR_INPUT = 150;
+/** Margin around the landmarks' box in the descriptor chip, as face-api's alignment uses (10% a side). */
+const ALIGN_PADDING = 0.2;
+
+export interface FaceQuality {
+  /** Side of the detection box in source pixels (geometric mean of width and height). */
+  faceSize: number;
+  /** Variance of the Laplacian of the aligned chip; higher is sharper. */
+  blur: number;
+  /** Reasons this face is not reliable enough to enrol; empty when it is. */
+  problems: string[];
+}
+
+export interface AnalyzedFace {
+  /** Position in the photo's faces, ordered left to right. */
+  index: number;
+  box: Box;
+  score: number;
+  landmarks: Point[];
+  /** Roll of the face, radians; the chip was rotated by this to level the eyes. */
+  roll: number;
+  quality: FaceQuality;
+  embedding: Float32Array;
+}
+
+export interface AnalyzeOptions {
+  /**
+   * 'accurate' (default): SSD-MobileNetV1 at 512 px, with the padded retry for tight crops — for
+   * enrolment and photos. 'fast': Tiny Face Detector at 320 px, no retry, ≈ 8× quicker — for live
+   * camera frames (the kiosk), where the next frame comes anyway.
+   */
+  detector?: 'accurate' | 'fast';
+  minConfidence?: number;
+  maxFaces?: number;
+  quality?: QualityLimits;
+  signal?: AbortSignal;
+}
+
+/** Milliseconds spent in each stage, summed over the faces (for bench/). */
+export interface StageTimings {
+  detect: number;
+  landmarks: number;
+  embed: number;
+}
+
+export interface FaceAnalysis {
+  faces: AnalyzedFace[];
+  modelId: string;
+  timings: StageTimings;
+  /** True when the faces were only found after padding the frame (a tight crop). */
+  padded: boolean;
+}
+
+interface Detection {
+  box: Box;
+  score: number;
+}
+
+/** face-api bundles its own copy of tfjs's types; at run time both are the same tfjs-core. */
+function asNetInput(tensor: tf.Tensor3D): faceapi.TNetInput {
+  return tensor as unknown as faceapi.TNetInput;
+}
+
+async function locate(nets: FaceNets, image: RgbImage, minConfidence: number, maxResults: number): Promise<Detection[]> {
+  const input = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
+  try {
+    const found = await nets.detector.locateFaces(asNetInput(input), new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults }));
+    return found.map((d) => ({ box: { x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height }, score: d.score }));
+  } finally {
+    input.dispose();
+  }
+}
+
+/** Tiny Face Detector on the frame as it is (camera frames are already small). */
+async function locateFast(image: RgbImage, minConfidence: number, maxResults: number): Promise<Detection[]> {
+  const detector = await loadFastDetector();
+  const input = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
+  try {
+    const found = await detector.locateFaces(asNetInput(input), new faceapi.TinyFaceDetectorOptions({ inputSize: FAST_DETECT_INPUT, scoreThreshold: minConfidence }));
+    return found.slice(0, maxResults).map((d) => ({ box: { x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height }, score: d.score }));
+  } finally {
+    input.dispose();
+  }
+}
+
+/** Detects on a downscaled copy; if nothing is found, retries with the frame padded (faces that fill it). */
+async function detect(nets: FaceNets, image: RgbImage, minConfidence: number, maxFaces: number): Promise<{ detections: Detection[]; padded: boolean }> {
+  const { image: small, scale } = await fitWithin(image, DETECT_MAX_SIDE);
+  const direct = await locate(nets, small, minConfidence, maxFaces);
+  if (direct.length) return { detections: direct.map((d) => ({ ...d, box: scaleBox(d.box, 1 / scale) })), padded: false };
+
+  const { image: smaller, scale: padScale } = await fitWithin(image, DETECT_MAX_SIDE / (1 + 2 * TIGHT_CROP_PAD));
+  const pad = Math.round(TIGHT_CROP_PAD * Math.max(smaller.width, smaller.height));
+  const found = await locate(nets, await padImage(smaller, pad), minConfidence, maxFaces);
+  return { detections: found.map((d) => ({ ...d, box: scaleBox(shiftBox(d.box, -pad, -pad), 1 / padScale) })), padded: found.length > 0 };
+}
+
+async function runOnChip<T>(chip: RgbImage, fn: (input: faceapi.TNetInput) => Promise<T>): Promise<T> {
+  const input = tf.tensor3d(chip.data, [chip.height, chip.width, 3], 'int32');
+  try {
+    return await fn(asNetInput(input));
+  } finally {
+    input.dispose();
+  }
+}
+
+async function findLandmarks(nets: FaceNets, image: RgbImage, box: Box): Promise<Point[]> {
+  const spec: ChipSpec = { center: boxCenter(box), side: Math.max(box.width, box.height), angle: 0, size: LANDMARK_INPUT };
+  const chip = await cutChip(image, spec);
+  const result = await runOnChip(chip, (input) => nets.landmarks.detectLandmarks(input));
+  const landmarks = Array.isArray(result) ? result[0]! : result;
+  return landmarks.positions.map((p) => chipToSource({ x: p.x, y: p.y }, spec));
+}
+
+/**
+ * The descriptor chip: eyes levelled, framed by the landmarks' bounding box plus a margin, square.
+ * dlib's descriptor was trained on rotation-aligned chips; face-api's own pipeline skips the rotation.
+ */
+export function alignmentFor(landmarks: Point[]): ChipSpec {
+  const leftEye = meanPoint(landmarks.slice(36, 42));
+  const rightEye = meanPoint(landmarks.slice(42, 48));
+  const angle = Math.atan2(rightEye.y - leftEye.y, rightEye.x - leftEye.x);
+  const pivot = meanPoint(landmarks);
+  const upright = boundingBox(landmarks.map((p) => rotatePoint(p, pivot, -angle)));
+  const side = Math.max(upright.width, upright.height) * (1 + ALIGN_PADDING);
+  const center = rotatePoint(boxCenter(upright), pivot, angle);
+  return { center, side, angle, size: DESCRIPTOR_INPUT };
+}
+
+async function describe(nets: FaceNets, image: RgbImage, landmarks: Point[]): Promise<{ embedding: Float32Array; blur: number; angle: number }> {
+  const spec = alignmentFor(landmarks);
+  const chip = await cutChip(image, spec);
+  const result = await runOnChip(chip, (input) => nets.descriptor.computeFaceDescriptor(input));
+  const embedding = Array.isArray(result) ? result[0]! : result;
+  return { embedding, blur: blurScore(chip), angle: spec.angle };
+}
+
+/** Finds every face in the image and computes its embedding and quality. */
+export async function analyzeFaces(image: RgbImage, options: AnalyzeOptions = {}): Promise<FaceAnalysis> {
+  const nets = await loadFaceNets();
+  let started = performance.now();
+  const lap = () => -started + (started = performance.now());
+  const minConfidence = options.minConfidence ?? (options.detector === 'fast' ? FAST_MIN_CONFIDENCE : 0.5);
+  const maxFaces = options.maxFaces ?? 100;
+  const { detections, padded } = options.detector === 'fast'
+    ? { detections: await locateFast(image, minConfidence, maxFaces), padded: false }
+    : await detect(nets, image, minConfidence, maxFaces);
+  const timings: StageTimings = { detect: lap(), landmarks: 0, embed: 0 };
+  detections.sort((a, b) => a.box.x - b.box.x);
+  const faces: AnalyzedFace[] = [];
+  for (const [index, detection] of detections.entries()) {
+    throwIfCancelled(options.signal);
+    const landmarks = await findLandmarks(nets, image, detection.box);
+    timings.landmarks += lap();
+    const { embedding, blur, angle } = await describe(nets, image, landmarks);
+    timings.embed += lap();
+    const faceSize = Math.sqrt(detection.box.width * detection.box.height);
+    faces.push({
+      index,
+      box: detection.box,
+      score: detection.score,
+      landmarks,
+      roll: angle,
+      quality: { faceSize, blur, problems: qualityProblems(faceSize, blur, options.quality) },
+      embedding,
+    });
+  }
+  return { faces, modelId: nets.modelId, padded, timings };
+}

@@ -1,0 +1,115 @@
+// Runs in Node. Finds installed model weights and explains how to get missing ones.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { modelSearchDirs, userModelsDir } from '../runtime/paths.ts';
+import { FaceKitError } from '../../api/errors.ts';
+import { getModel, loadManifest, type ModelEntry, type ModelManifest } from './manifest.ts';
+
+const require = createRequire(import.meta.url);
+
+export const VGG19_ID = 'vgg19';
+
+export interface ModelLookupOptions {
+  env?: NodeJS.ProcessEnv;
+  manifest?: ModelManifest;
+}
+
+function fileSize(file: string): number | undefined {
+  try {
+    const stat = fs.statSync(file);
+    return stat.isFile() ? stat.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The npm package's model folder, when the package is installed. */
+function npmModelDir(entry: ModelEntry): string | undefined {
+  if (!entry.npm) return undefined;
+  try {
+    return path.join(path.dirname(require.resolve(`${entry.npm.package}/package.json`)), entry.npm.dir);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Folders that may hold the model's files, in search order. */
+export function candidateDirs(entry: ModelEntry, env: NodeJS.ProcessEnv = process.env): string[] {
+  const dirs = modelSearchDirs(env).map((d) => path.join(d, entry.dir));
+  const npmDir = npmModelDir(entry);
+  return npmDir ? [...dirs, npmDir] : dirs;
+}
+
+/** Where `models fetch`/`models import` put the model's (single) file: `<destDir or userModelsDir>/<dir>/<name>`. */
+export function installPath(id: string, opts: ModelLookupOptions & { destDir?: string } = {}): string {
+  const entry = getModel(id, opts.manifest);
+  return path.join(opts.destDir ?? userModelsDir(opts.env), entry.dir, entry.files[0]!.name);
+}
+
+/**
+ * Path of the model's first file in the first folder holding all its files (FACEKIT_MODELS_DIR or the user
+ * data dir, then the bundled models/ folder, then the npm package for face models); undefined if none.
+ */
+export function findModelFile(id: string, opts: ModelLookupOptions = {}): string | undefined {
+  const entry = getModel(id, opts.manifest);
+  for (const dir of candidateDirs(entry, opts.env)) {
+    if (entry.files.every((f) => fileSize(path.join(dir, f.name)) !== undefined)) return path.join(dir, entry.files[0]!.name);
+  }
+  return undefined;
+}
+
+/** The message a user sees when style transfer needs VGG19 and it is not installed. */
+export function vgg19MissingMessage(opts: ModelLookupOptions = {}): string {
+  const entry = getModel(VGG19_ID, opts.manifest);
+  const file = entry.files[0]!;
+  const host = file.url ? new URL(file.url).host : 'the internet';
+  const mb = file.size ? ` (${Math.round(file.size / 1e6)} MB)` : '';
+  return [
+    'VGG19 weights are not installed; style transfer needs them. Get them with one of:',
+    `  facekit models fetch vgg19     downloads ${file.name}${mb} from ${host} (needs internet)`,
+    `  facekit models import vgg19 /path/to/${file.name}     (a copy from another machine)`,
+    `They will be stored as ${installPath(VGG19_ID, opts)}`,
+    `(looked in: ${candidateDirs(entry, opts.env).join(', ')})`,
+  ].join('\n');
+}
+
+/** Path of the VGG19 weights, or a MODEL_MISSING error telling the user exactly how to install them. */
+export function requireVgg19(opts: ModelLookupOptions = {}): string {
+  const found = findModelFile(VGG19_ID, opts);
+  if (found) return found;
+  throw new FaceKitError('MODEL_MISSING', vgg19MissingMessage(opts));
+}
+
+export interface ModelStatus {
+  id: string;
+  title: string;
+  /** 'wrong-size': present, but not the size the manifest pins (a partial copy or another release). */
+  status: 'installed' | 'missing' | 'wrong-size';
+  /** The model's first file, when found. */
+  path?: string;
+  /** Bytes on disk, all the model's files together, when found. */
+  size?: number;
+  /** Bytes the manifest expects, when it says. */
+  expectedSize?: number;
+  /** 'download' models can be fetched/imported; 'npm' ones ship with the app. */
+  origin: 'download' | 'npm';
+  licence: string;
+  source: string;
+}
+
+export function listModels(opts: ModelLookupOptions = {}): ModelStatus[] {
+  const manifest = opts.manifest ?? loadManifest();
+  return manifest.models.map((entry) => {
+    const found = findModelFile(entry.id, { ...opts, manifest });
+    const sizes = entry.files.map((f) => f.size);
+    const expectedSize = sizes.every((s) => s !== undefined) ? sizes.reduce((a, b) => a! + b!, 0) : undefined;
+    const base = { id: entry.id, title: entry.title, expectedSize, origin: entry.npm ? 'npm' : 'download', licence: entry.licence, source: entry.source } as const;
+    if (!found) return { ...base, status: 'missing' };
+    const dir = path.dirname(found);
+    const size = entry.files.reduce((sum, f) => sum + (fileSize(path.join(dir, f.name)) ?? 0), 0);
+    // npm-shipped files may change with the package version; only pinned downloads are size-checked.
+    const wrong = !entry.npm && expectedSize !== undefined && size !== expectedSize;
+    return { ...base, status: wrong ? 'wrong-size' : 'installed', path: found, size };
+  });
+}

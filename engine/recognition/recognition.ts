@@ -1,0 +1,111 @@
+// Runs in the engine process. Verification (1:1) and identification (1:n) of the faces in a photo
+// against the people in the store.
+import type { Store } from '../../db/store.ts';
+import type { DecodedImage } from '../image.ts';
+import { FaceKitError } from '../../api/errors.ts';
+import { analyzeFaces, type AnalyzedFace, type AnalyzeOptions } from '../faces/pipeline.ts';
+import { euclidean } from '../../db/search/exact.ts';
+import { THRESHOLD_SETTING, resolveThreshold } from './thresholds.ts';
+import type { Box } from '../faces/geometry.ts';
+
+export interface FaceSummary {
+  index: number;
+  box: Box;
+  score: number;
+  faceSize: number;
+  blur: number;
+}
+
+export interface PersonMatch {
+  personId: number;
+  name: string;
+  distance: number;
+}
+
+export interface VerifyResult {
+  person: string;
+  match: boolean;
+  distance: number;
+  threshold: number;
+  /** The face that was compared (the given one, else the one closest to the person). */
+  face: FaceSummary;
+  faceCount: number;
+}
+
+export interface IdentifiedFace {
+  face: FaceSummary;
+  /** The closest person within the threshold, or null: unknown. */
+  match: PersonMatch | null;
+  /** The k closest people, nearest first, whether within the threshold or not. */
+  candidates: PersonMatch[];
+}
+
+export interface IdentifyResult {
+  source: string;
+  threshold: number;
+  faces: IdentifiedFace[];
+}
+
+export interface RecognitionOptions extends AnalyzeOptions {
+  threshold?: number;
+}
+
+export function summarizeFace(face: AnalyzedFace): FaceSummary {
+  return { index: face.index, box: face.box, score: face.score, faceSize: face.quality.faceSize, blur: face.quality.blur };
+}
+
+function thresholdFor(store: Store, perCall: number | undefined): number {
+  return resolveThreshold(perCall, store.getSetting<number>(THRESHOLD_SETTING));
+}
+
+export function requireFaces(faces: AnalyzedFace[], source: string): void {
+  if (!faces.length) throw new FaceKitError('NO_FACE', 'no face found in the image', source);
+}
+
+export function pickFace(faces: AnalyzedFace[], faceIndex: number, source: string): AnalyzedFace {
+  const face = faces[faceIndex];
+  if (!Number.isInteger(faceIndex) || !face) {
+    throw new FaceKitError('BAD_INPUT', `face index ${faceIndex} does not exist; the image has ${faces.length} face(s), numbered 0–${faces.length - 1} from left to right`, source);
+  }
+  return face;
+}
+
+/** Is the person in this photo? Compares `faceIndex`, or else every face, against the person's enrolled faces. */
+export async function verify(store: Store, personName: string, image: DecodedImage, options: RecognitionOptions & { faceIndex?: number } = {}): Promise<VerifyResult> {
+  const person = store.requirePerson(personName);
+  const threshold = thresholdFor(store, options.threshold);
+  const { faces, modelId } = await analyzeFaces(image, options);
+  requireFaces(faces, image.source);
+  // Only this person's faces: 1:1 needs no gallery-wide index, however large the store.
+  const enrolled = store.faceSearch.personEmbeddings(modelId, person.id);
+  if (!enrolled.length) {
+    throw new FaceKitError('NOT_FOUND', `"${person.name}" has no faces enrolled with the current face model (${modelId}); enrol them again`);
+  }
+  const candidates = options.faceIndex === undefined ? faces : [pickFace(faces, options.faceIndex, image.source)];
+  let best: { face: AnalyzedFace; distance: number } | undefined;
+  for (const face of candidates) {
+    const distance = Math.min(...enrolled.map((e) => euclidean(e, face.embedding)));
+    if (!best || distance < best.distance) best = { face, distance };
+  }
+  return {
+    person: person.name,
+    match: best!.distance <= threshold,
+    distance: best!.distance,
+    threshold,
+    face: summarizeFace(best!.face),
+    faceCount: faces.length,
+  };
+}
+
+/** Who is in this photo? For each face: the nearest enrolled person within the threshold, or unknown. */
+export async function identify(store: Store, image: DecodedImage, options: RecognitionOptions & { topK?: number } = {}): Promise<IdentifyResult> {
+  const threshold = thresholdFor(store, options.threshold);
+  const { faces, modelId } = await analyzeFaces(image, options);
+  const results = faces.map((face): IdentifiedFace => {
+    // Exact below db/search/face-search.ts's ANN_MIN_FACES faces, the HNSW index above.
+    const candidates: PersonMatch[] = store.faceSearch.nearestPeople(modelId, face.embedding, options.topK ?? 3);
+    const nearest = candidates[0];
+    return { face: summarizeFace(face), match: nearest && nearest.distance <= threshold ? nearest : null, candidates };
+  });
+  return { source: image.source, threshold, faces: results };
+}

@@ -1,0 +1,63 @@
+// Runs in a worker thread owned by the engine host (host/engine-host.ts). Opens its own
+// connection to the store and answers the calls of its role; events go to the host, which fans them
+// out to every window or browser tab.
+import { parentPort, workerData } from 'node:worker_threads';
+import { Store } from '../db/store.ts';
+import type { CallName, EventMessage, RequestMessage, ResponseMessage } from '../api/definition.ts';
+import type { HandlerContext, Handler, Handlers } from './handlers/context.ts';
+import { settingsHandlers } from './handlers/settings.ts';
+import { peopleHandlers } from './handlers/people.ts';
+import { recognitionHandlers } from './handlers/recognition.ts';
+import { kioskHandlers } from './handlers/kiosk.ts';
+import { checkinHandlers } from './handlers/checkins.ts';
+import { galleryHandlers } from './handlers/gallery.ts';
+import { styleHandlers } from './handlers/style.ts';
+import { errorInfo } from '../api/errors.ts';
+import type { WorkerConfig } from './roles.ts';
+
+const config = workerData as WorkerConfig;
+const port = parentPort!;
+const store = Store.open(config.dbPath, { key: config.storeKey });
+
+const context: HandlerContext = {
+  store,
+  dataDir: config.dataDir,
+  shell: config.shell,
+  keyNote: config.keyNote,
+  emit(event, payload) {
+    port.postMessage({ type: 'event', event, payload } satisfies EventMessage);
+  },
+};
+
+const handlers: Partial<Handlers> =
+  config.role === 'style'
+    ? styleHandlers(context)
+    : {
+        ...settingsHandlers(context),
+        ...peopleHandlers(context),
+        ...recognitionHandlers(context),
+        ...kioskHandlers(context),
+        ...checkinHandlers(context),
+        ...galleryHandlers(context),
+      };
+
+async function answer(request: RequestMessage): Promise<ResponseMessage> {
+  try {
+    const handler = handlers[request.method as CallName] as Handler<CallName> | undefined;
+    if (!handler) throw Object.assign(new Error(`${request.method} is not served by the ${config.role} worker`), { code: 'INTERNAL' });
+    return { type: 'result', id: request.id, ok: true, result: await handler(request.args as never) };
+  } catch (error) {
+    if (process.env.FACEKIT_DEBUG) console.error(error);
+    return { type: 'result', id: request.id, ok: false, error: errorInfo(error) };
+  }
+}
+
+port.on('message', (request: RequestMessage | { type: 'close' }) => {
+  if (request.type === 'close') {
+    store.close();
+    port.close();
+    return;
+  }
+  answer(request).then((response) => port.postMessage(response));
+});
+port.postMessage({ type: 'ready' });

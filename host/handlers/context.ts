@@ -1,0 +1,17 @@
+// Runs in an engine worker thread. What every handler gets: the store, the data folder, and a way to
+// push events to every connected UI.
+import type { Store } from '../../db/store.ts';
+import type { CallName, CallResult, EventName, Events, ParsedArgs } from '../../api/definition.ts';
+
+export interface HandlerContext {
+  store: Store;
+  /** The app's data folder: the store, gallery images and style inputs live under it. */
+  dataDir: string;
+  shell: 'electron' | 'browser';
+  /** Where the store key came from, or why the store is not encrypted. */
+  keyNote: string;
+  emit<E extends EventName>(event: E, payload: Events[E]): void;
+}
+
+export type Handler<N extends CallName> = (args: ParsedArgs<N>) => Promise<CallResult<N>> | CallResult<N>;
+export type Handlers<N extends CallName = CallName> = { [K in N]: Handler<K> };

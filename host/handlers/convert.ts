@@ -1,0 +1,45 @@
+// Runs in an engine worker thread. Engine and store records → the api's wire types, and image bytes
+// from a call → decoded pixels.
+import path from 'node:path';
+import type { CheckinRow, PersonRow } from '../../db/store.ts';
+import type { GalleryItem as GalleryRow } from '../../db/gallery.ts';
+import { decodeImageBuffer, type DecodedImage } from '../../engine/image.ts';
+import type { Box as EngineBox } from '../../engine/faces/geometry.ts';
+import type { Box, Checkin, GalleryItem, Person } from '../../api/definition.ts';
+
+export function decodeArg(image: { bytes: Uint8Array; name: string }): Promise<DecodedImage> {
+  return decodeImageBuffer(Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength), image.name);
+}
+
+export function toBox(box: EngineBox): Box {
+  const round = (n: number) => Math.round(n * 10) / 10;
+  return { x: round(box.x), y: round(box.y), width: round(box.width), height: round(box.height) };
+}
+
+export function toPerson(row: PersonRow, thumbnailFaceId: number | null): Person {
+  return { id: row.id, name: row.name, faceCount: row.faceCount, photoCount: row.photoCount, createdAt: row.createdAt, thumbnailFaceId };
+}
+
+export function toCheckin(row: CheckinRow): Checkin {
+  return { id: row.id, personId: row.personId, personName: row.personName, distance: row.distance, at: row.at, source: row.source };
+}
+
+/** Style inputs are stored as `<hash prefix>-<original name>`; show the original name. */
+export function displayName(file: string): string {
+  return path.basename(file).replace(/^[0-9a-f]{12}-/, '');
+}
+
+export function toGalleryItem(row: GalleryRow): GalleryItem {
+  return {
+    id: row.id,
+    createdAt: row.createdAt,
+    width: row.width,
+    height: row.height,
+    contentName: displayName(row.contentPath),
+    styleNames: row.styles.map((s) => displayName(s.path)),
+    iterations: row.iterations,
+    msPerIteration: row.msPerIteration,
+    identityDistance: row.identityDistance,
+    backend: row.backend,
+  };
+}

@@ -1,0 +1,56 @@
+// Runs in an engine worker thread. Kiosk sessions: each camera frame is recognised with the fast
+// detector and fed to the check-in rules (engine/recognition/kiosk.ts).
+import crypto from 'node:crypto';
+import { identify } from '../../engine/recognition/recognition.ts';
+import { loadFaceNets } from '../../engine/faces/models.ts';
+import { KioskSession } from '../../engine/recognition/kiosk.ts';
+import { FaceKitError } from '../../api/errors.ts';
+import type { HandlerContext, Handlers } from './context.ts';
+import { decodeArg, toBox, toCheckin } from './convert.ts';
+import { readSettings } from './settings.ts';
+
+export function kioskHandlers(ctx: HandlerContext): Handlers<'kiosk.start' | 'kiosk.frame' | 'kiosk.stop'> {
+  const sessions = new Map<string, KioskSession>();
+  const session = (id: string) => {
+    const found = sessions.get(id);
+    if (!found) throw new FaceKitError('NOT_FOUND', 'this kiosk session has ended; start the kiosk again');
+    return found;
+  };
+
+  return {
+    async 'kiosk.start'(args) {
+      const stored = readSettings(ctx.store);
+      const rules = {
+        cooldownSeconds: args.cooldownSeconds ?? stored.kioskCooldownSeconds,
+        requiredFrames: args.requiredFrames ?? stored.kioskRequiredFrames,
+        logUnknown: args.logUnknown ?? stored.kioskLogUnknown,
+      };
+      // A large store's search index is built here, at start, rather than stalling the first visitor.
+      ctx.store.faceSearch.prepare((await loadFaceNets()).modelId);
+      const sessionId = crypto.randomUUID();
+      sessions.set(sessionId, new KioskSession(ctx.store, rules));
+      return { sessionId, ...rules };
+    },
+    async 'kiosk.frame'({ sessionId, image }) {
+      const kiosk = session(sessionId);
+      const started = performance.now();
+      const decoded = await decodeArg(image);
+      const { faces } = await identify(ctx.store, decoded, { detector: 'fast', topK: 1 });
+      const seen = faces.map((f) => ({ personId: f.match?.personId ?? null, name: f.match?.name ?? null, distance: f.match?.distance ?? null }));
+      const checkins = kiosk.observe(seen).map(toCheckin);
+      if (checkins.length) ctx.emit('data.changed', { what: 'checkins' });
+      return {
+        width: decoded.width,
+        height: decoded.height,
+        faces: faces.map((f, i) => ({ box: toBox(f.face.box), name: seen[i]!.name, distance: seen[i]!.distance, streak: kiosk.streak(seen[i]!.personId) })),
+        checkins,
+        ms: Math.round(performance.now() - started),
+      };
+    },
+    'kiosk.stop'({ sessionId }) {
+      const kiosk = session(sessionId);
+      sessions.delete(sessionId);
+      return { frames: kiosk.frames, checkins: kiosk.checkins };
+    },
+  };
+}

@@ -1,0 +1,40 @@
+// Runs in an engine worker thread. Detection for live hints, enrolment, verification, identification.
+import { analyzeFaces } from '../../engine/faces/pipeline.ts';
+import { enrol } from '../../engine/recognition/enrolment.ts';
+import { identify, verify } from '../../engine/recognition/recognition.ts';
+import type { HandlerContext, Handlers } from './context.ts';
+import { decodeArg, toBox } from './convert.ts';
+
+export function recognitionHandlers(ctx: HandlerContext): Handlers<'faces.detect' | 'enrol.photo' | 'recognize.verify' | 'recognize.identify'> {
+  const { store } = ctx;
+  return {
+    async 'faces.detect'({ image }) {
+      const decoded = await decodeArg(image);
+      const { faces } = await analyzeFaces(decoded, { detector: 'fast' });
+      return {
+        width: decoded.width,
+        height: decoded.height,
+        faces: faces.map((f) => ({ box: toBox(f.box), score: f.score, quality: { faceSize: f.quality.faceSize, blur: f.quality.blur, problems: f.quality.problems } })),
+      };
+    },
+    async 'enrol.photo'({ name, image, faceIndex, allowLowQuality }) {
+      const result = await enrol(store, name, await decodeArg(image), { faceIndex, allowLowQuality, keepSourceName: true });
+      ctx.emit('data.changed', { what: 'people' });
+      return { person: result.person, status: result.status, faceId: result.faceId, box: toBox(result.face.box) };
+    },
+    async 'recognize.verify'({ name, image }) {
+      const r = await verify(store, name, await decodeArg(image));
+      return { person: r.person, match: r.match, distance: r.distance, threshold: r.threshold, box: toBox(r.face.box), faceCount: r.faceCount };
+    },
+    async 'recognize.identify'({ image }) {
+      const decoded = await decodeArg(image);
+      const r = await identify(store, decoded);
+      return {
+        width: decoded.width,
+        height: decoded.height,
+        threshold: r.threshold,
+        faces: r.faces.map((f) => ({ box: toBox(f.face.box), match: f.match, candidates: f.candidates })),
+      };
+    },
+  };
+}

@@ -1,0 +1,60 @@
+// Runs in an engine worker thread. App info and settings (kept in the store's settings table, so the
+// CLI and every window see the same values).
+import type { Store } from '../../db/store.ts';
+import { initBackend, describeBackend } from '../../engine/runtime/backend.ts';
+import { DEFAULT_THRESHOLD, THRESHOLD_SETTING, resolveThreshold } from '../../engine/recognition/thresholds.ts';
+import { findModelFile, vgg19MissingMessage, VGG19_ID } from '../../engine/models/index.ts';
+import type { Settings } from '../../api/definition.ts';
+import type { HandlerContext, Handlers } from './context.ts';
+
+// An import, not a runtime read: the Electron build bundles this file away from package.json.
+import packageJson from '../../package.json' with { type: 'json' };
+
+const { version } = packageJson;
+
+const KEYS = {
+  kioskCooldownSeconds: 'kiosk.cooldownSeconds',
+  kioskRequiredFrames: 'kiosk.requiredFrames',
+  kioskLogUnknown: 'kiosk.logUnknown',
+  cameraId: 'ui.cameraId',
+} as const;
+
+/** Five minutes: long enough that someone lingering at the door is not checked in twice. */
+export const DEFAULTS: Settings = { threshold: DEFAULT_THRESHOLD, kioskCooldownSeconds: 300, kioskRequiredFrames: 3, kioskLogUnknown: false, cameraId: '' };
+
+export function readSettings(store: Store): Settings {
+  const get = <K extends keyof typeof KEYS>(key: K): Settings[K] => store.getSetting<Settings[K]>(KEYS[key]) ?? DEFAULTS[key];
+  return {
+    threshold: resolveThreshold(undefined, store.getSetting<number>(THRESHOLD_SETTING)),
+    kioskCooldownSeconds: get('kioskCooldownSeconds'),
+    kioskRequiredFrames: get('kioskRequiredFrames'),
+    kioskLogUnknown: get('kioskLogUnknown'),
+    cameraId: get('cameraId'),
+  };
+}
+
+export function settingsHandlers(ctx: HandlerContext): Handlers<'app.info' | 'settings.get' | 'settings.set'> {
+  return {
+    async 'app.info'() {
+      const backend = await initBackend();
+      const vgg = findModelFile(VGG19_ID);
+      return {
+        version,
+        shell: ctx.shell,
+        backend: { name: backend.name, description: describeBackend(backend) },
+        storePath: ctx.store.file,
+        dataDir: ctx.dataDir,
+        style: vgg ? { available: true, message: `VGG-19 weights: ${vgg}` } : { available: false, message: vgg19MissingMessage() },
+        encryption: { encrypted: ctx.store.encrypted, message: ctx.keyNote },
+      };
+    },
+    'settings.get': () => readSettings(ctx.store),
+    'settings.set'(patch) {
+      if (patch.threshold !== undefined) ctx.store.setSetting(THRESHOLD_SETTING, patch.threshold);
+      for (const key of Object.keys(KEYS) as (keyof typeof KEYS)[]) {
+        if (patch[key] !== undefined) ctx.store.setSetting(KEYS[key], patch[key]);
+      }
+      return readSettings(ctx.store);
+    },
+  };
+}
