@@ -23,3 +23,20 @@ fi
 # Electron's binary is fetched from GitHub on first start, not at install (`npm start` explains).
 npm ci --no-audit --no-fund
 npm run build
+
+# `facekit` on the PATH: a symlink to bin/facekit.js (which finds this checkout's node_modules through its real
+# path). Root: /usr/local/bin, on every user's PATH, login shells and sudo included. Others: ~/.local/bin, which
+# Debian's ~/.profile puts on the PATH of the next login shell once the folder exists. Not `npm link`: npm's
+# global prefix is /usr with Debian's node, so the link would land among the system's files in /usr/bin and
+# other users could not make one without root.
+if [ "$(id -u)" = 0 ]; then bin_dir=/usr/local/bin; else bin_dir="$HOME/.local/bin"; fi
+mkdir -p "$bin_dir"
+ln -sfn "$PWD/bin/facekit.js" "$bin_dir/facekit"
+found="$(command -v facekit || true)"
+if [ -n "$found" ] && [ "$(readlink -f "$found")" != "$(readlink -f "$bin_dir/facekit")" ]; then
+  echo "setup: note: $found comes before $bin_dir/facekit on the PATH; remove it or call $bin_dir/facekit." >&2
+fi
+case ":$PATH:" in
+  *":$bin_dir:"*) echo "FaceKit is set up: run \`facekit --help\` ($bin_dir/facekit -> $PWD/bin/facekit.js)." ;;
+  *) echo "FaceKit is set up: run \`$bin_dir/facekit --help\`, or plain \`facekit\` in a new login shell (or after export PATH=\"$bin_dir:\$PATH\")." ;;
+esac
