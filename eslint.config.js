@@ -3,6 +3,7 @@
 // checked against its own tsconfig (projectService finds tsconfig.json, or renderer/tsconfig.json for the UI).
 // Formatting is Prettier's job (`npm run format`); eslint-config-prettier switches off the rules it owns.
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import prettier from 'eslint-config-prettier';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
@@ -12,7 +13,7 @@ import svelteConfig from './renderer/svelte.config.js';
 /** Our folders the renderer may not reach: it talks to the engine only through api/ (see .dependency-cruiser.cjs). */
 const NOT_FOR_THE_RENDERER = ['engine', 'db', 'host', 'serve', 'cli', 'electron', 'bench', 'test', 'scripts', 'bin'];
 
-export default tseslint.config(
+export default defineConfig(
   {
     name: 'facekit/ignores',
     ignores: [
