@@ -3,8 +3,9 @@
 // carry exactly these messages; adding a call means adding it here once, then a handler in
 // host/service.ts. Argument schemas are checked at the boundary (engine host) before any
 // handler runs; results are typed, not checked (they come from our own engine).
-// Only zod is imported, so the renderer can share the types without pulling in Node code.
+// Only zod (and the Node-free style-limits.ts) is imported, so the renderer can share the types without pulling in Node code.
 import { z } from 'zod';
+import { APP_STYLE_DEFAULTS, APP_STYLE_LIMITS, STYLE_LIMITS } from './style-limits.ts';
 
 /** Largest image accepted in one call (a 24 MP JPEG is ≈ 10 MB; 50 MB leaves room for PNG). */
 export const MAX_IMAGE_BYTES = 50 * 1024 * 1024;
@@ -129,14 +130,15 @@ export interface StyleJobProgress {
 
 // ---------- argument schemas ----------
 const styleSettings = z.object({
-  size: z.number().int().min(64).max(2048).default(384),
-  iterations: z.number().int().min(1).max(2000).default(100),
+  size: z.number().int().min(APP_STYLE_LIMITS.size.min).max(APP_STYLE_LIMITS.size.max).default(APP_STYLE_DEFAULTS.size),
+  iterations: z.number().int().min(APP_STYLE_LIMITS.iterations.min).max(APP_STYLE_LIMITS.iterations.max).default(APP_STYLE_DEFAULTS.iterations),
   preset: z.enum(['default', 'course']).default('default'),
-  styleWeight: z.number().positive().max(1e6).optional(),
+  styleWeight: z.number().positive().max(APP_STYLE_LIMITS.styleWeightMax).optional(),
   preserveColor: z.enum(['none', 'luminance', 'histogram']).default('none'),
   preserveIdentity: z.boolean().default(false),
-  seed: z.number().int().nonnegative().optional(),
+  seed: z.number().int().min(STYLE_LIMITS.seed.min).max(STYLE_LIMITS.seed.max).optional(),
 });
+const styleImage = imageArg.extend({ weight: z.number().positive().max(APP_STYLE_LIMITS.imageWeightMax).default(APP_STYLE_DEFAULTS.imageWeight) });
 export type StyleSettingsArg = z.input<typeof styleSettings>;
 
 const checkinFilter = z.object({
@@ -191,7 +193,7 @@ export const calls = {
 
   /** Starts a style transfer; progress comes as `style.progress` events, then `style.done` or `style.failed`. */
   'style.start': {
-    args: z.object({ content: imageArg, styles: z.array(imageArg.extend({ weight: z.number().positive().max(100).default(1) })).min(1).max(4), settings: styleSettings }),
+    args: z.object({ content: imageArg, styles: z.array(styleImage).min(APP_STYLE_LIMITS.styleImages.min).max(APP_STYLE_LIMITS.styleImages.max), settings: styleSettings }),
     result: {} as { jobId: string },
   },
   'style.cancel': { args: z.object({ jobId: z.string().min(1).max(100) }), result: {} as { cancelled: boolean } },

@@ -18,3 +18,23 @@ export function parsePositiveIntegerArg(value: string): number {
   if (number < 1) throw new InvalidArgumentError(`"${value}" must be at least 1.`);
   return number;
 }
+
+/** A whole number within `range` (e.g. a style limit from api/style-limits.ts). */
+export function integerInRange(range: { min: number; max: number }): (value: string) => number {
+  return (value) => {
+    const number = parseNumberArg(value);
+    if (!Number.isInteger(number) || number < range.min || number > range.max) {
+      throw new InvalidArgumentError(`"${value}" must be a whole number from ${range.min} to ${range.max}.`);
+    }
+    return number;
+  };
+}
+
+/** A number within `range`. */
+export function numberInRange(range: { min: number; max: number }): (value: string) => number {
+  return (value) => {
+    const number = parseNumberArg(value);
+    if (number < range.min || number > range.max) throw new InvalidArgumentError(`"${value}" must be from ${range.min} to ${range.max}.`);
+    return number;
+  };
+}

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type Database from 'better-sqlite3-multiple-ciphers';
 import { FaceKitError, isFaceKitError } from '../api/errors.ts';
 import { cleanName, isoTime, nameKey } from './validate.ts';
+import type { Repositories } from './repositories/index.ts';
 
 export const EXPORT_FORMAT = 'facekit-export';
 export const EXPORT_VERSION = 1;
@@ -200,29 +201,16 @@ function decodeBase64(value: string): Buffer {
  * line and field it is about) rolls everything back. Rules: a person with the same name (case-folded)
  * is the same person; a face already present (same photo hash and face index, or for a face without a
  * photo the same person, model and embedding) is skipped; a check-in identical to one present is
- * skipped; a setting the store already has keeps the store's value.
+ * skipped; a setting the store already has keeps the store's value. Every row is written through the
+ * table's repository (db/repositories/), the same code enrolment and check-ins use.
  */
-export function importExport(db: Database.Database, lines: Iterable<NumberedLine>, options: { file: string; currentModelId?: string }): ImportReport {
+export function importExport(repo: Repositories, lines: Iterable<NumberedLine>, options: { file: string; currentModelId?: string }): ImportReport {
   const { file } = options;
   const report: ImportReport = { people: { added: 0, merged: 0 }, faces: { added: 0, skipped: 0 }, checkins: { added: 0, skipped: 0 }, settings: { added: 0, kept: 0 }, otherModels: [] };
   const seen: ExportCounts = { person: 0, face: 0, checkin: 0, setting: 0 };
   const otherModels = new Map<string, number>();
   /** name key → person id, for the people declared in this file. */
   const declared = new Map<string, number>();
-  const sql = {
-    personByKey: db.prepare('SELECT id FROM people WHERE name_key = ?').pluck(),
-    insertPerson: db.prepare('INSERT INTO people (name, name_key, created_at, updated_at) VALUES (?, ?, ?, ?)'),
-    faceByPhoto: db.prepare('SELECT f.id FROM faces f JOIN photos ph ON ph.id = f.photo_id WHERE ph.sha256 = ? AND f.face_index = ?').pluck(),
-    faceWithoutPhoto: db.prepare('SELECT id FROM faces WHERE photo_id IS NULL AND person_id = ? AND model_id = ? AND embedding = ?').pluck(),
-    insertPhoto: db.prepare('INSERT INTO photos (sha256, path, width, height, imported_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING'),
-    photoId: db.prepare('SELECT id FROM photos WHERE sha256 = ?').pluck(),
-    insertFace: db.prepare(`INSERT INTO faces (person_id, photo_id, face_index, box_x, box_y, box_w, box_h, score, face_size, blur, model_id, dim, embedding, created_at, thumbnail)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    checkinExists: db.prepare('SELECT 1 FROM checkins WHERE at = ? AND person_name = ? AND source = ? AND distance IS ?').pluck(),
-    insertCheckin: db.prepare('INSERT INTO checkins (person_id, person_name, distance, at, source) VALUES (?, ?, ?, ?, ?)'),
-    settingExists: db.prepare('SELECT 1 FROM settings WHERE key = ?').pluck(),
-    insertSetting: db.prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)'),
-  };
   const personId = (name: string, field: string): number => {
     const id = declared.get(nameKey(name));
     if (id === undefined) throw new FaceKitError('BAD_INPUT', `${field}: "${name}" has no person record before it`);
@@ -233,13 +221,12 @@ export function importExport(db: Database.Database, lines: Iterable<NumberedLine
     switch (r.type) {
       case 'person': {
         const name = cleanName(r.name);
-        const existing = sql.personByKey.get(nameKey(name)) as number | undefined;
+        const existing = repo.people.idByName(name);
         if (existing !== undefined) {
           report.people.merged++;
           declared.set(nameKey(name), existing);
         } else {
-          const info = sql.insertPerson.run(name, nameKey(name), isoTime(r.createdAt, 'createdAt'), isoTime(r.updatedAt, 'updatedAt'));
-          declared.set(nameKey(name), Number(info.lastInsertRowid));
+          declared.set(nameKey(name), repo.people.insert(name, isoTime(r.createdAt, 'createdAt'), isoTime(r.updatedAt, 'updatedAt')));
           report.people.added++;
         }
         return;
@@ -253,19 +240,18 @@ export function importExport(db: Database.Database, lines: Iterable<NumberedLine
         const thumbnail = r.thumbnail === null ? null : decodeBase64(r.thumbnail);
         if (thumbnail && !(thumbnail[0] === 0xff && thumbnail[1] === 0xd8)) throw new FaceKitError('BAD_INPUT', 'thumbnail: not a JPEG');
         const present = r.photo
-          ? sql.faceByPhoto.get(r.photo.sha256, r.faceIndex)
-          : sql.faceWithoutPhoto.get(owner, r.modelId, embedding);
+          ? repo.faces.onPhoto(r.photo.sha256, r.faceIndex)
+          : repo.faces.withoutPhoto(owner, r.modelId, values);
         if (present !== undefined) {
           report.faces.skipped++;
           return;
         }
-        let photoId: number | null = null;
-        if (r.photo) {
-          sql.insertPhoto.run(r.photo.sha256, r.photo.path, r.photo.width, r.photo.height, isoTime(r.createdAt, 'createdAt'));
-          photoId = sql.photoId.get(r.photo.sha256) as number;
-        }
-        sql.insertFace.run(owner, photoId, r.faceIndex, r.box.x, r.box.y, r.box.width, r.box.height, r.score, r.faceSize, r.blur,
-          r.modelId, r.dim, embedding, isoTime(r.createdAt, 'createdAt'), thumbnail);
+        const createdAt = isoTime(r.createdAt, 'createdAt');
+        const photoId = r.photo ? repo.photos.ensure(r.photo, createdAt) : null;
+        repo.faces.insert({
+          personId: owner, photoId, faceIndex: r.faceIndex, box: r.box, score: r.score, faceSize: r.faceSize, blur: r.blur,
+          modelId: r.modelId, embedding: values, createdAt, thumbnail,
+        });
         report.faces.added++;
         if (options.currentModelId !== undefined && r.modelId !== options.currentModelId) otherModels.set(r.modelId, (otherModels.get(r.modelId) ?? 0) + 1);
         return;
@@ -273,21 +259,18 @@ export function importExport(db: Database.Database, lines: Iterable<NumberedLine
       case 'checkin': {
         const linked = r.person === null ? null : personId(r.person, 'person');
         const at = isoTime(r.at, 'at');
-        if (sql.checkinExists.get(at, r.personName, r.source, r.distance) !== undefined) {
+        const c = { personId: linked, personName: r.personName, distance: r.distance, at, source: r.source };
+        if (repo.checkins.exists(c)) {
           report.checkins.skipped++;
           return;
         }
-        sql.insertCheckin.run(linked, r.personName, r.distance, at, r.source);
+        repo.checkins.insert(c);
         report.checkins.added++;
         return;
       }
       case 'setting': {
-        if (sql.settingExists.get(r.key) !== undefined) {
-          report.settings.kept++;
-          return;
-        }
-        sql.insertSetting.run(r.key, JSON.stringify(r.value), new Date().toISOString());
-        report.settings.added++;
+        if (repo.settings.addIfAbsent(r.key, r.value, new Date().toISOString())) report.settings.added++;
+        else report.settings.kept++;
         return;
       }
       case 'end':

@@ -8,28 +8,23 @@ import { assertKnownVersion, migrate, schemaVersion } from './migrate.ts';
 import { migrations } from './migrations/index.ts';
 import { Gallery } from './gallery.ts';
 import { FaceSearch, faceGeneration } from './search/face-search.ts';
-import { copyEmbeddingInto, decodeEmbedding, encodeEmbedding } from './blob.ts';
-import { checkFace, checkPhoto, cleanName, isoTime, nameKey } from './validate.ts';
+import { copyEmbeddingInto, decodeEmbedding } from './blob.ts';
+import { checkFace, checkPhoto, isoTime, nameKey } from './validate.ts';
 import { applyKey, encryptPlaintextStore } from './encryption.ts';
 import { checkKey, type StoreKey } from './key.ts';
 import { storeFileState } from './store-file.ts';
 import { importExport, writeExport, type ExportCounts, type ImportReport, type NumberedLine } from './portable.ts';
+import { openRepositories, type Repositories } from './repositories/index.ts';
+import type { CheckinRow, EmbeddingIndex, EnrolOutcome, FaceRow, NewFace, PersonRow, PhotoInfo } from './types.ts';
 
-export interface PersonRow { id: number; name: string; createdAt: string; updatedAt: string; faceCount: number; photoCount: number }
-export interface NewFace { faceIndex: number; box: { x: number; y: number; width: number; height: number }; score: number; faceSize: number; blur: number; modelId: string; embedding: Float32Array; /** JPEG of the face, for the UI */ thumbnail?: Uint8Array }
-export interface PhotoInfo { sha256: string; path: string; width: number; height: number }
-export interface FaceRow { id: number; personId: number; personName: string; photoId: number | null; photoSha256: string | null; photoPath: string | null; faceIndex: number; box: { x: number; y: number; width: number; height: number }; modelId: string; createdAt: string }
-/** The driver's connection type, for db/ modules that get the Store's connection (no driver import of their own). */
-export type StoreDatabase = Database.Database;
-export interface EmbeddingIndex { modelId: string; dim: number; count: number; faceIds: Int32Array; personIds: Int32Array; matrix: Float32Array /* count × dim, row-major */; names: Map<number, string> /* personId → name */ }
-export type EnrolOutcome = { status: 'added'; faceId: number } | { status: 'already-enrolled'; faceId: number } | { status: 'conflict'; ownerName: string };
-export interface CheckinRow { id: number; personId: number | null; personName: string; distance: number | null; at: string; source: string }
+// The row and input types live in db/types.ts (shared with validate.ts, search and the repositories);
+// callers keep importing them from here.
+export type { CheckinRow, EmbeddingIndex, EnrolOutcome, FaceRow, NewFace, PersonRow, PhotoInfo, StoreDatabase } from './types.ts';
 
-// Raw row shapes as SQLite returns them.
+// Raw row shapes as SQLite returns them. Writes go through db/repositories/ (one module per table).
 interface PersonDbRow { id: number; name: string; created_at: string; updated_at: string; face_count: number; photo_count: number }
 interface FaceDbRow { id: number; person_id: number; person_name: string; photo_id: number | null; photo_sha256: string | null; photo_path: string | null; face_index: number; box_x: number; box_y: number; box_w: number; box_h: number; model_id: string; created_at: string }
 interface CheckinDbRow { id: number; person_id: number | null; person_name: string; distance: number | null; at: string; source: string }
-interface ExistingFaceDbRow { id: number; person_id: number; owner_name: string; model_id: string }
 
 const PERSON_SELECT = `
   SELECT p.id, p.name, p.created_at, p.updated_at,
@@ -74,6 +69,8 @@ export class Store {
   /** Opened with a key: the file on disk is encrypted. */
   readonly encrypted: boolean;
   readonly #db: Database.Database;
+  /** The one writer of each table. */
+  readonly #repo: Repositories;
   /** modelId → index, valid while the face_changes log (migration 004) has no newer entry, whoever writes. */
   readonly #indexCache = new Map<string, { generation: number; index: EmbeddingIndex }>();
   #gallery?: Gallery;
@@ -83,6 +80,7 @@ export class Store {
     this.file = file;
     this.#db = db;
     this.encrypted = encrypted;
+    this.#repo = openRepositories(db);
   }
 
   /**
@@ -181,31 +179,17 @@ export class Store {
     return toPerson(this.#db.prepare(`${PERSON_SELECT} WHERE p.id = ? GROUP BY p.id`).get(id) as PersonDbRow);
   }
 
-  #idByName(name: string): number | undefined {
-    const row = this.#db.prepare('SELECT id FROM people WHERE name_key = ?').get(nameKey(name)) as { id: number } | undefined;
-    return row?.id;
-  }
-
-  #insertPerson(rawName: string): number {
-    const name = cleanName(rawName);
-    if (this.#idByName(name) !== undefined) throw new FaceKitError('CONFLICT', `a person named "${name}" already exists`);
-    const t = now();
-    const info = this.#db.prepare('INSERT INTO people (name, name_key, created_at, updated_at) VALUES (?, ?, ?, ?)')
-      .run(name, nameKey(name), t, t);
-    return Number(info.lastInsertRowid);
-  }
-
   createPerson(name: string): PersonRow {
-    return this.#write(() => this.#personById(this.#insertPerson(name)));
+    return this.#write(() => {
+      const t = now();
+      return this.#personById(this.#repo.people.insert(name, t, t));
+    });
   }
 
   renamePerson(name: string, newName: string): PersonRow {
     return this.#write(() => {
       const id = this.requirePerson(name).id;
-      const clean = cleanName(newName);
-      const other = this.#idByName(clean);
-      if (other !== undefined && other !== id) throw new FaceKitError('CONFLICT', `a person named "${clean}" already exists`);
-      this.#db.prepare('UPDATE people SET name = ?, name_key = ?, updated_at = ? WHERE id = ?').run(clean, nameKey(clean), now(), id);
+      this.#repo.people.rename(id, newName, now());
       return this.#personById(id);
     });
   }
@@ -215,11 +199,10 @@ export class Store {
       const source = this.requirePerson(from);
       const target = this.requirePerson(into);
       if (source.id === target.id) throw new FaceKitError('BAD_INPUT', `cannot merge "${source.name}" into itself`);
-      const moved = this.#db.prepare('UPDATE faces SET person_id = ? WHERE person_id = ?').run(target.id, source.id).changes;
-      // The name snapshot stays as it was at check-in time; only the link moves.
-      this.#db.prepare('UPDATE checkins SET person_id = ? WHERE person_id = ?').run(target.id, source.id);
-      this.#db.prepare('DELETE FROM people WHERE id = ?').run(source.id);
-      this.#db.prepare('UPDATE people SET updated_at = ? WHERE id = ?').run(now(), target.id);
+      const moved = this.#repo.faces.reassign(source.id, target.id);
+      this.#repo.checkins.reassign(source.id, target.id);
+      this.#repo.people.delete(source.id);
+      this.#repo.people.touch(target.id, now());
       return { moved, person: this.#personById(target.id) };
     });
   }
@@ -232,14 +215,12 @@ export class Store {
   removePerson(name: string): { faces: number; photos: number; checkins: number } {
     const removed = this.#write(() => {
       const id = this.requirePerson(name).id;
-      const photoIds = (this.#db.prepare('SELECT DISTINCT photo_id FROM faces WHERE person_id = ? AND photo_id IS NOT NULL')
-        .all(id) as { photo_id: number }[]).map((r) => r.photo_id);
-      const faces = this.#db.prepare('DELETE FROM faces WHERE person_id = ?').run(id).changes;
-      const checkins = this.#db.prepare('DELETE FROM checkins WHERE person_id = ?').run(id).changes;
-      this.#db.prepare('DELETE FROM people WHERE id = ?').run(id);
-      const dropPhoto = this.#db.prepare('DELETE FROM photos WHERE id = ? AND NOT EXISTS (SELECT 1 FROM faces WHERE photo_id = ?)');
+      const photoIds = this.#repo.faces.photoIdsOf(id);
+      const faces = this.#repo.faces.deleteByPerson(id);
+      const checkins = this.#repo.checkins.deleteByPerson(id);
+      this.#repo.people.delete(id);
       let photos = 0;
-      for (const photoId of photoIds) photos += dropPhoto.run(photoId, photoId).changes;
+      for (const photoId of photoIds) photos += this.#repo.photos.deleteIfUnused(photoId);
       return { faces, photos, checkins };
     });
     this.#db.pragma('wal_checkpoint(TRUNCATE)'); // waits (busy_timeout) for readers of older snapshots
@@ -252,39 +233,29 @@ export class Store {
     const p = checkPhoto(photo);
     checkFace(face);
     return this.#write((): EnrolOutcome => {
+      const { people, photos, faces } = this.#repo;
       // Read first: a conflict or a repeat writes nothing.
-      const existing = this.#db.prepare(`
-        SELECT f.id, f.person_id, pe.name AS owner_name, f.model_id
-        FROM faces f JOIN photos ph ON ph.id = f.photo_id JOIN people pe ON pe.id = f.person_id
-        WHERE ph.sha256 = ? AND f.face_index = ?`).get(p.sha256, face.faceIndex) as ExistingFaceDbRow | undefined;
-      let personId = this.#idByName(personName);
-      if (existing && existing.person_id !== personId) return { status: 'conflict', ownerName: existing.owner_name };
-      if (existing && existing.model_id === face.modelId) return { status: 'already-enrolled', faceId: existing.id };
+      const existing = faces.onPhoto(p.sha256, face.faceIndex);
+      let personId = people.idByName(personName);
+      if (existing && existing.personId !== personId) return { status: 'conflict', ownerName: existing.ownerName };
+      if (existing && existing.modelId === face.modelId) return { status: 'already-enrolled', faceId: existing.id };
 
       const t = now();
       if (existing) {
         // Same face, new recognition model: replace the embedding so the new model's index sees it.
-        this.#db.prepare(`UPDATE faces SET box_x = ?, box_y = ?, box_w = ?, box_h = ?, score = ?, face_size = ?, blur = ?,
-            model_id = ?, dim = ?, embedding = ?, created_at = ? WHERE id = ?`)
-          .run(face.box.x, face.box.y, face.box.width, face.box.height, face.score, face.faceSize, face.blur,
-            face.modelId, face.embedding.length, encodeEmbedding(face.embedding), t, existing.id);
-        this.#db.prepare('UPDATE people SET updated_at = ? WHERE id = ?').run(t, existing.person_id);
+        faces.reembed(existing.id, face, t);
+        people.touch(existing.personId, t);
         return { status: 'added', faceId: existing.id };
       }
 
       if (personId === undefined) {
         if (!opts.createIfMissing) throw new FaceKitError('NOT_FOUND', `no person named "${personName}"`);
-        personId = this.#insertPerson(personName);
+        personId = people.insert(personName, t, t);
       }
-      this.#db.prepare(`INSERT INTO photos (sha256, path, width, height, imported_at) VALUES (?, ?, ?, ?, ?)
-          ON CONFLICT (sha256) DO NOTHING`).run(p.sha256, p.path, p.width, p.height, t);
-      const photoId = (this.#db.prepare('SELECT id FROM photos WHERE sha256 = ?').get(p.sha256) as { id: number }).id;
-      const info = this.#db.prepare(`INSERT INTO faces (person_id, photo_id, face_index, box_x, box_y, box_w, box_h, score,
-            face_size, blur, model_id, dim, embedding, created_at, thumbnail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(personId, photoId, face.faceIndex, face.box.x, face.box.y, face.box.width, face.box.height, face.score,
-          face.faceSize, face.blur, face.modelId, face.embedding.length, encodeEmbedding(face.embedding), t, face.thumbnail ?? null);
-      this.#db.prepare('UPDATE people SET updated_at = ? WHERE id = ?').run(t, personId);
-      return { status: 'added', faceId: Number(info.lastInsertRowid) };
+      const photoId = photos.ensure(p, t);
+      const faceId = faces.insert({ ...face, personId, photoId, createdAt: t });
+      people.touch(personId, t);
+      return { status: 'added', faceId };
     });
   }
 
@@ -360,9 +331,7 @@ export class Store {
   addCheckin(c: { personId: number | null; personName: string; distance: number | null; at?: string; source: string }): number {
     if (c.distance !== null && !Number.isFinite(c.distance)) throw new FaceKitError('BAD_INPUT', `distance must be a finite number or null (got ${c.distance})`);
     const at = c.at === undefined ? now() : isoTime(c.at, 'check-in time');
-    const info = this.#write(() => this.#db.prepare('INSERT INTO checkins (person_id, person_name, distance, at, source) VALUES (?, ?, ?, ?, ?)')
-      .run(c.personId, c.personName, c.distance, at, c.source));
-    return Number(info.lastInsertRowid);
+    return this.#write(() => this.#repo.checkins.insert({ personId: c.personId, personName: c.personName, distance: c.distance, at, source: c.source }));
   }
 
   /** Newest first; `since` is inclusive, `until` exclusive; `personId` null means unknown faces only. */
@@ -380,26 +349,12 @@ export class Store {
   // ---- settings ----
 
   getSetting<T>(key: string): T | undefined {
-    const value = this.#db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined;
-    return value === undefined ? undefined : (JSON.parse(value) as T);
+    return this.#repo.settings.get<T>(key);
   }
 
   /** Stores `value` as JSON; `undefined` deletes the key. */
   setSetting(key: string, value: unknown): void {
-    if (typeof key !== 'string' || key.length === 0) throw new FaceKitError('BAD_INPUT', 'setting key is empty');
-    if (value === undefined) {
-      this.#write(() => this.#db.prepare('DELETE FROM settings WHERE key = ?').run(key));
-      return;
-    }
-    let json: string | undefined;
-    try {
-      json = JSON.stringify(value);
-    } catch (error) {
-      throw new FaceKitError('BAD_INPUT', `setting "${key}" is not JSON-serialisable: ${(error as Error).message}`);
-    }
-    if (json === undefined) throw new FaceKitError('BAD_INPUT', `setting "${key}" is not JSON-serialisable`);
-    this.#write(() => this.#db.prepare(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-        ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(key, json, now()));
+    this.#write(() => (value === undefined ? this.#repo.settings.delete(key) : this.#repo.settings.set(key, value, now())));
   }
 
   // ---- backup and portable export ----
@@ -421,7 +376,7 @@ export class Store {
 
   /** Merges an export into the store in one transaction: all of it, or nothing and an error naming the line. */
   importFrom(lines: Iterable<NumberedLine>, options: { file: string; currentModelId?: string }): ImportReport {
-    return this.#write(() => importExport(this.#db, lines, options));
+    return this.#write(() => importExport(this.#repo, lines, options));
   }
 
   /** Runs several store writes as one transaction (each becomes a savepoint): all or nothing, one commit. */

@@ -1,6 +1,6 @@
 // Input checks for the store: turn bad values into BAD_INPUT before they reach SQL.
 import { FaceKitError } from '../api/errors.ts';
-import type { NewFace, PhotoInfo } from './store.ts';
+import type { NewFace, PhotoInfo } from './types.ts';
 
 export const MAX_NAME_LENGTH = 100;
 

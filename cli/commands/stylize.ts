@@ -5,9 +5,10 @@ import { stylizeToFile, DEFAULT_IDENTITY_WEIGHT, type StyleSettings } from '../.
 import type { LayerWeight } from '../../engine/style/loss.ts';
 import type { OptimizerOptions } from '../../engine/style/optimizers.ts';
 import { CliContext, formatDistance } from '../context.ts';
-import { parseIntegerArg, parseNumberArg, parsePositiveIntegerArg } from '../arguments.ts';
+import { integerInRange, numberInRange, parseNumberArg } from '../arguments.ts';
 import { DEFAULT_THRESHOLD } from '../../engine/recognition/thresholds.ts';
 import { FaceKitError } from '../../api/errors.ts';
+import { formatRange, STYLE_LIMITS } from '../../api/style-limits.ts';
 
 interface StylizeOptions {
   output: string;
@@ -82,21 +83,23 @@ function settingsFrom(opts: StylizeOptions): StyleSettings {
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+// The flags take the engine's full ranges (the app's are tighter): checked here for a usage error up front.
+const L = STYLE_LIMITS;
 
 export function registerStylizeCommand(program: Command): void {
   program
     .command('stylize')
     .description('redraw CONTENT in the style of one or more paintings (Gatys et al., VGG-19)')
     .argument('<content>', 'the photo')
-    .argument('<styles...>', 'style images (several are blended, see --style-weights)')
+    .argument('<styles...>', `style images, up to ${L.styleImages.max} (several are blended, see --style-weights)`)
     .requiredOption('-o, --output <file>', 'result (.png, .jpg or .webp)')
     .addOption(new Option('--preset <name>', 'starting settings').choices(['default', 'course']))
-    .option('--size <px>', 'longer side of the result', parsePositiveIntegerArg)
-    .option('--iterations <n>', 'iterations per stage', parsePositiveIntegerArg)
-    .option('--stages <n>', 'coarse-to-fine stages, each twice the size of the last (1 = output size only)', parsePositiveIntegerArg)
+    .option('--size <px>', `longer side of the result (${formatRange(L.size)})`, integerInRange(L.size))
+    .option('--iterations <n>', `iterations per stage (${formatRange(L.iterations)})`, integerInRange(L.iterations))
+    .option('--stages <n>', `coarse-to-fine stages, each twice the size of the last (1 = output size only; at most ${L.stages.max})`, integerInRange(L.stages))
     .addOption(new Option('--optimizer <kind>').choices(['adam', 'lbfgs']))
     .option('--lr <rate>', 'Adam learning rate', parseNumberArg)
-    .option('--history <m>', 'L-BFGS history size', parsePositiveIntegerArg)
+    .option('--history <m>', `L-BFGS history size (${formatRange(L.lbfgsHistory)})`, integerInRange(L.lbfgsHistory))
     .option('--alpha <w>', 'content weight α', parseNumberArg)
     .option('--beta <w>', 'style weight β', parseNumberArg)
     .option('--tv <w>', 'total-variation weight (smoothness)', parseNumberArg)
@@ -104,17 +107,20 @@ export function registerStylizeCommand(program: Command): void {
     .option('--style-layers <list>', 'e.g. block1_conv1:0.2,block2_conv1:0.2,…', parseLayers)
     .addOption(new Option('--pooling <kind>').choices(['max', 'avg']))
     .option('--init <from>', 'content, noise, or an image file to start from')
-    .option('--noise-ratio <r>', 'share of noise mixed into the start (0…1)', parseNumberArg)
+    .option('--noise-ratio <r>', `share of noise mixed into the start (${formatRange(L.noiseRatio)})`, numberInRange(L.noiseRatio))
     .addOption(new Option('--preserve-colors <mode>', "keep the photo's colours").choices(['luminance', 'histogram']))
     .option('--style-weights <list>', 'blend weights of the style images, e.g. 0.7,0.3', parseWeights)
-    .option('--style-scale <s>', 'style image size relative to the result (smaller = finer brush strokes)', parseNumberArg)
+    .option('--style-scale <s>', `style image size relative to the result, ${formatRange(L.styleScale)} (smaller = finer brush strokes)`, numberInRange(L.styleScale))
     .option('--preserve-identity', 'keep faces recognisable as the same person (portraits)')
     .option('--identity-weight <w>', `strength of --preserve-identity (default ${DEFAULT_IDENTITY_WEIGHT})`, parseNumberArg)
-    .option('--seed <n>', 'random seed, for reproducible results', parseIntegerArg)
+    .option('--seed <n>', `random seed, for reproducible results (${formatRange(L.seed)})`, integerInRange(L.seed))
     .option('--weights <file>', 'a VGG-19 .h5 file instead of the installed one')
     .option('--no-gallery', 'do not record the result in the gallery')
     .action(async (contentPath: string, stylePaths: string[], opts: StylizeOptions, command: Command) => {
       const ctx = CliContext.from(command);
+      if (stylePaths.length > L.styleImages.max) {
+        throw new FaceKitError('BAD_INPUT', `at most ${L.styleImages.max} style images can be blended (got ${stylePaths.length})`);
+      }
       if (opts.styleWeights && opts.styleWeights.length !== stylePaths.length) {
         throw new FaceKitError('BAD_INPUT', `--style-weights has ${opts.styleWeights.length} values for ${stylePaths.length} style image(s)`);
       }

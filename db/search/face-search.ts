@@ -6,7 +6,7 @@
 // read from the faces table in the same snapshot, so a deleted or merged-away person cannot come out
 // of it. The index lives in this process's memory only (never on disk: it would be an unencrypted
 // copy of the biometrics) and is built on first use.
-import type { EmbeddingIndex, StoreDatabase } from '../store.ts';
+import type { EmbeddingIndex, StoreDatabase } from '../types.ts';
 import { copyEmbeddingInto, decodeEmbedding } from '../blob.ts';
 import { euclidean, nearestPeople } from './exact.ts';
 import { HnswIndex } from './hnsw.ts';

@@ -1,6 +1,8 @@
 // Runs anywhere. Style-transfer parameters: the two presets, defaults, validation (FaceKitError
 // 'BAD_INPUT' with a message naming the field) and the coarse-to-fine stage plan.
 import { FaceKitError } from '../../api/errors.ts';
+// The bounds of every parameter are in api/style-limits.ts, shared with the api schema, CLI and UI.
+import { STYLE_LIMITS } from '../../api/style-limits.ts';
 import type { RgbImage } from '../image.ts';
 import { layerIndex } from './vgg19.ts';
 import type { Pooling } from './vgg19.ts';
@@ -82,8 +84,6 @@ export interface ResolvedStyleParams {
   warnings: string[];
 }
 
-/** wasm keeps every activation of the backward pass in a 4 GB heap; 2048 px is about the ceiling. */
-export const MAX_OUTPUT_SIDE = 2048;
 /**
  * Peak tensor memory of one FaceKit iteration per output pixel with the real VGG-19 widths, measured with
  * tf.profile (≈ 1.54 KB at 256 × 192, up to block5_conv1), rounded up. wasm's heap cannot pass 4 GB.
@@ -105,12 +105,12 @@ export function checkMemory(width: number, height: number, backend: string): voi
   }
 }
 
-/** Below this, VGG-19's pooling leaves block5 with no pixels. */
-export const MIN_STAGE_SIDE = 32;
+/** Below this, VGG-19's pooling leaves block5 with no pixels: the smallest output and the smallest stage. */
+export const MIN_STAGE_SIDE = STYLE_LIMITS.size.min;
 /** Automatic coarse-to-fine stops halving here: coarser stages no longer help the layout. */
 export const AUTO_COARSEST_SIDE = 256;
 /** Smaller style images have too little texture to transfer: an error. */
-export const MIN_STYLE_SIDE = 64;
+export const MIN_STYLE_SIDE = STYLE_LIMITS.minStyleSide;
 /** A style image upscaled by more than this gives blurry textures: a warning. */
 export const STYLE_UPSCALE_WARN = 2;
 
@@ -184,6 +184,8 @@ function integer(name: string, value: number, min: number, max: number): number 
   return value;
 }
 
+const { size: SIZE, iterations: ITERATIONS, stages: STAGES, styleImages: STYLE_IMAGES } = STYLE_LIMITS;
+
 function checkImage(name: string, image: RgbImage | undefined): RgbImage {
   if (!image || !Number.isInteger(image.width) || !Number.isInteger(image.height) || image.width < 1 || image.height < 1) {
     bad(`${name} is not an image`);
@@ -222,14 +224,15 @@ export function resolveStyleParams(p: StyleParams): ResolvedStyleParams {
   if (!preset) bad(`unknown preset '${presetName}' (use ${Object.keys(STYLE_PRESETS).join(' or ')})`);
   const warnings: string[] = [];
   const content = checkImage('content image', p.content);
-  if (!Array.isArray(p.styles) || p.styles.length === 0) bad('at least one style image is needed');
+  if (!Array.isArray(p.styles) || p.styles.length < STYLE_IMAGES.min) bad('at least one style image is needed');
+  if (p.styles.length > STYLE_IMAGES.max) bad(`at most ${STYLE_IMAGES.max} style images can be blended (got ${p.styles.length})`);
   const styles = p.styles.map((s, i) => ({
     image: checkImage(`style image ${i + 1}`, s.image),
     weight: finiteNumber(`style image ${i + 1} weight`, s.weight ?? 1, 0),
   }));
   if (!(styles.reduce((a, s) => a + s.weight, 0) > 0)) bad('the style weights add up to 0');
 
-  const size = integer('size', p.size ?? preset.size, MIN_STAGE_SIDE, MAX_OUTPUT_SIDE);
+  const size = integer('size', p.size ?? preset.size, SIZE.min, SIZE.max);
   const { width, height } = outputSize(content, size);
   if (Math.min(width, height) < MIN_STAGE_SIDE) bad(`output would be ${width} × ${height}; its shorter side must be at least ${MIN_STAGE_SIDE} px`);
 
@@ -237,17 +240,17 @@ export function resolveStyleParams(p: StyleParams): ResolvedStyleParams {
   let iterationsPerStage: number[];
   if (p.stageIterations) {
     if (!Array.isArray(p.stageIterations) || p.stageIterations.length < 1) bad('stageIterations must list at least one count');
-    iterationsPerStage = p.stageIterations.map((n, i) => integer(`stageIterations[${i}]`, n, 1, 100_000));
+    iterationsPerStage = p.stageIterations.map((n, i) => integer(`stageIterations[${i}]`, n, ITERATIONS.min, ITERATIONS.max));
     stageCount = iterationsPerStage.length;
     if (p.stages !== undefined && p.stages !== stageCount) bad(`stages is ${p.stages} but stageIterations lists ${stageCount}`);
   } else {
-    if (p.stages !== undefined) stageCount = integer('stages', p.stages, 1, 8);
+    if (p.stages !== undefined) stageCount = integer('stages', p.stages, STAGES.min, STAGES.max);
     else if (preset.stages !== undefined) stageCount = preset.stages;
     else {
       stageCount = 1;
       while (size / 2 ** stageCount >= AUTO_COARSEST_SIDE) stageCount++;
     }
-    const n = integer('iterations', p.iterations ?? preset.iterations, 1, 100_000);
+    const n = integer('iterations', p.iterations ?? preset.iterations, ITERATIONS.min, ITERATIONS.max);
     iterationsPerStage = Array.from({ length: stageCount }, () => n);
   }
   const sizes = planStages(width, height, stageCount);
@@ -270,7 +273,7 @@ export function resolveStyleParams(p: StyleParams): ResolvedStyleParams {
     finiteNumber('optimizer.beta2', optimizer.beta2, 0, 0.99999999);
     finiteNumber('optimizer.epsilon', optimizer.epsilon, 1e-12);
   } else if (optimizer.kind === 'lbfgs') {
-    integer('optimizer.history', optimizer.history, 1, 100);
+    integer('optimizer.history', optimizer.history, STYLE_LIMITS.lbfgsHistory.min, STYLE_LIMITS.lbfgsHistory.max);
     finiteNumber('optimizer.initialStep', optimizer.initialStep, 1e-6);
     integer('optimizer.maxBacktracks', optimizer.maxBacktracks, 0, 30);
   } else {
@@ -280,15 +283,15 @@ export function resolveStyleParams(p: StyleParams): ResolvedStyleParams {
   const init = p.init ?? preset.init;
   if (!['content', 'noise', 'image'].includes(init)) bad(`unknown init '${init}' (use content, noise or image)`);
   if (init === 'image') checkImage('initImage', p.initImage);
-  const noiseRatio = init === 'noise' ? 1 : finiteNumber('noiseRatio', p.noiseRatio ?? preset.noiseRatio, 0, 1);
-  const noiseRange = finiteNumber('noiseRange', p.noiseRange ?? preset.noiseRange, 0, 1000);
-  const seed = p.seed === undefined ? Math.floor(Math.random() * 2 ** 32) : integer('seed', p.seed, 0, 2 ** 32 - 1);
+  const noiseRatio = init === 'noise' ? 1 : finiteNumber('noiseRatio', p.noiseRatio ?? preset.noiseRatio, STYLE_LIMITS.noiseRatio.min, STYLE_LIMITS.noiseRatio.max);
+  const noiseRange = finiteNumber('noiseRange', p.noiseRange ?? preset.noiseRange, STYLE_LIMITS.noiseRange.min, STYLE_LIMITS.noiseRange.max);
+  const seed = p.seed === undefined ? Math.floor(Math.random() * 2 ** 32) : integer('seed', p.seed, STYLE_LIMITS.seed.min, STYLE_LIMITS.seed.max);
 
   const preserveColor = p.preserveColor ?? preset.preserveColor;
   if (!['none', 'luminance', 'histogram'].includes(preserveColor)) bad(`unknown preserveColor '${preserveColor}' (use none, luminance or histogram)`);
   const pooling = p.pooling ?? preset.pooling;
   if (pooling !== 'max' && pooling !== 'avg') bad(`unknown pooling '${pooling}' (use max or avg)`);
-  const styleScale = finiteNumber('styleScale', p.styleScale ?? preset.styleScale, 0.1, 4);
+  const styleScale = finiteNumber('styleScale', p.styleScale ?? preset.styleScale, STYLE_LIMITS.styleScale.min, STYLE_LIMITS.styleScale.max);
 
   // A style image is resized so that its longer side is styleScale × the output's longer side.
   const wantSide = styleScale * size;
@@ -327,7 +330,7 @@ export function resolveStyleParams(p: StyleParams): ResolvedStyleParams {
     seed,
     preserveColor,
     styleScale,
-    previewEvery: integer('previewEvery', p.previewEvery ?? preset.previewEvery, 0, 1_000_000),
+    previewEvery: integer('previewEvery', p.previewEvery ?? preset.previewEvery, STYLE_LIMITS.previewEvery.min, STYLE_LIMITS.previewEvery.max),
     extraLoss,
     warnings,
   };

@@ -81,6 +81,8 @@ test('bad inputs to stylize: exit 2 with the file and the reason, nothing writte
     [['stylize', louvre, path.join(dir, 'missing.jpg'), '-o', out, ...small], /missing\.jpg: file not found/],
     [['stylize', louvre, tinyStyle, '-o', out, ...small], /style image.*40 × \d+|too small/i],
     [['stylize', louvre, monet, '-o', out, '--size', '5000', '--weights', weights], /size|2048/],
+    [['stylize', louvre, monet, '-o', out, '--iterations', '0', '--weights', weights], /from 1 to 100000/],
+    [['stylize', louvre, monet, stone, monet, stone, monet, '-o', out, ...small], /at most 4 style images can be blended \(got 5\)/],
     [['stylize', louvre, monet, '-o', path.join(dir, 'out.gif'), ...small], /output must end in/],
     [['stylize', louvre, monet, '-o', out, '--style-weights', '1,2', ...small], /style-weights has 2 values for 1/],
     [['stylize', louvre, monet, '-o', out, '--optimizer', 'sgd', ...small], /Allowed choices are adam, lbfgs/],
@@ -92,6 +94,14 @@ test('bad inputs to stylize: exit 2 with the file and the reason, nothing writte
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
   }
   assert.ok(!fs.existsSync(out));
+});
+
+test('stylize --help states the limits of api/style-limits.ts', async () => {
+  const help = await runCli(['stylize', '--help'], env);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /--size <px> +longer side of the result \(32–2048\)/);
+  assert.match(help.stdout, /--iterations <n> +iterations per stage \(1–100000\)/);
+  assert.match(help.stdout, /up to 4/);
 });
 
 test('models list says what is missing; import refuses a file that is not the VGG-19 release', async () => {

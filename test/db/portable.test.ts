@@ -127,6 +127,37 @@ describe('export and import', () => {
     reopened.close();
     target.close();
   });
+
+  test('import writes the same face, photo and person rows as enrolment, column for column', () => {
+    // Both go through db/repositories/: every stored column (score, blur, dim, imported_at, ...) matches,
+    // not only what listFaces shows. A fresh target inserts in the same order, so even the ids agree.
+    const sourceFile = newFile();
+    seedStore(sourceFile).close();
+    const file = newFile('export.jsonl');
+    const reopened = Store.open(sourceFile);
+    exportFile(reopened, file);
+    reopened.close();
+    const targetFile = newFile();
+    const target = Store.open(targetFile);
+    target.importFrom(readJsonLines(file), { file });
+    target.close();
+
+    const rows = (db: string) => {
+      const raw = new Database(db, { readonly: true });
+      try {
+        return {
+          faces: raw.prepare('SELECT * FROM faces ORDER BY id').all(),
+          photos: raw.prepare('SELECT * FROM photos ORDER BY id').all(),
+          people: raw.prepare('SELECT * FROM people ORDER BY id').all(),
+        };
+      } finally {
+        raw.close();
+      }
+    };
+    const enrolled = rows(sourceFile);
+    assert.equal(enrolled.faces.length, 4);
+    assert.deepEqual(rows(targetFile), enrolled);
+  });
 });
 
 describe('bad export files are refused whole, naming the line', () => {

@@ -117,6 +117,7 @@ test('bad parameters are BAD_INPUT errors that name the problem', async () => {
     assert.throws(() => resolveStyleParams(base(p)), (e: unknown) => isFaceKitError(e, 'BAD_INPUT') && re.test((e as Error).message));
   badInput({ size: 4096 }, /size must be an integer in \[32, 2048\]/);
   badInput({ styles: [] }, /at least one style image/);
+  badInput({ styles: Array.from({ length: 5 }, () => ({ image: style })) }, /at most 4 style images can be blended \(got 5\)/);
   badInput({ styles: [{ image: style, weight: -1 }] }, /style image 1 weight/);
   badInput({ styles: [{ image: style, weight: 0 }, { image: style, weight: 0 }] }, /add up to 0/);
   badInput({ styles: [{ image: picture(40, 30, 3, [1, 1, 1]) }] }, /at least 64 px/);
