@@ -4,7 +4,8 @@ import sharp from 'sharp';
 import { initBackend, describeBackend } from '../engine/runtime/backend.ts';
 import { decodeImageBuffer } from '../engine/image.ts';
 import { analyzeFaces } from '../engine/faces/pipeline.ts';
-import { faceapi, loadFaceNets } from '../engine/faces/models.ts';
+import { faceapi, faceModelDir } from '../engine/faces/models.ts';
+import { createModelRegistry } from '../engine/models/loaded-models.ts';
 import { tf } from '../engine/runtime/tf.ts';
 import { photo } from '../test/helpers/fixtures.ts';
 import { medianMs, printTable } from './table.ts';
@@ -27,17 +28,19 @@ async function stockFaceApi(bytes: Buffer): Promise<number> {
 
 export async function benchFaces(): Promise<void> {
   const backend = await initBackend();
-  await loadFaceNets();
+  const models = createModelRegistry();
+  // The baseline runs face-api's own pipeline, which uses its global nets: the same weight files, loaded there too.
+  for (const net of [faceapi.nets.ssdMobilenetv1, faceapi.nets.faceLandmark68Net, faceapi.nets.faceRecognitionNet]) await net.loadFromDisk(faceModelDir());
   const rows: (string | number)[][] = [];
   for (const width of [640, 2000]) {
     const bytes = await sharp(photo.obamaAndBiden).resize({ width }).jpeg({ quality: 90 }).toBuffer();
     const decode = await medianMs(RUNS, () => decodeImageBuffer(bytes, 'bench'));
     const image = await decodeImageBuffer(bytes, 'bench');
-    await analyzeFaces(image); // warm-up: first calls compile kernels
+    await analyzeFaces(models, image); // warm-up: first calls compile kernels
     const stages = { detect: [] as number[], landmarks: [] as number[], embed: [] as number[] };
     let faces = 0;
     const total = await medianMs(RUNS, async () => {
-      const result = await analyzeFaces(image);
+      const result = await analyzeFaces(models, image);
       faces = result.faces.length;
       for (const key of ['detect', 'landmarks', 'embed'] as const) stages[key].push(result.timings[key]);
     });
@@ -51,6 +54,8 @@ export async function benchFaces(): Promise<void> {
     ['photo', 'faces', 'decode', 'detect', 'landmarks', 'embed', 'FaceKit total', 'face-api stock', 'ratio'],
     rows,
   );
+  models.unloadAll();
+  for (const net of [faceapi.nets.ssdMobilenetv1, faceapi.nets.faceLandmark68Net, faceapi.nets.faceRecognitionNet]) net.dispose();
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await benchFaces();

@@ -7,6 +7,7 @@ import { defaultDbPath } from '../engine/runtime/paths.ts';
 import { createProgress, type Progress, type ProgressOptions } from './progress.ts';
 import { isEncryptedFile, missingKeyError, resolveStoreKey } from './store-key.ts';
 import type { StoreKey } from '../db/key.ts';
+import { createModelRegistry, type EngineModels } from '../engine/models/loaded-models.ts';
 
 export interface GlobalOptions {
   db?: string;
@@ -20,6 +21,8 @@ export class CliContext {
   private static readonly open = new Map<string, Store>();
   /** The store key for this run ($FACEKIT_KEY or typed in), set before the command runs. */
   private static key: StoreKey | undefined;
+  /** The networks of this process: each loads on first use and stays until the CLI exits. */
+  private static loadedModels: EngineModels | undefined;
 
   constructor(options: GlobalOptions) {
     this.json = Boolean(options.json);
@@ -57,6 +60,11 @@ export class CliContext {
     return store;
   }
 
+  /** The process's model registry (one per CLI run, shared by every command it runs). */
+  models(): EngineModels {
+    return (CliContext.loadedModels ??= createModelRegistry());
+  }
+
   /** A setting from the store when one exists at the path; commands that need no store do not create one. */
   storedSetting(key: string): unknown {
     if (!CliContext.open.has(this.dbPath) && !fs.existsSync(this.dbPath)) return undefined;
@@ -66,6 +74,7 @@ export class CliContext {
   static closeAll(): void {
     for (const store of CliContext.open.values()) store.close();
     CliContext.open.clear();
+    CliContext.loadedModels?.unloadAll();
   }
 
   /** Prints the human lines, or in --json mode the value as one JSON object. */

@@ -3,6 +3,7 @@
 // out to every window or browser tab.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Store } from '../db/store.ts';
+import { createModelRegistry } from '../engine/models/loaded-models.ts';
 import type { CallName, EventMessage, RequestMessage, ResponseMessage } from '../api/definition.ts';
 import type { HandlerContext, Handler, Handlers } from './handlers/context.ts';
 import { settingsHandlers } from './handlers/settings.ts';
@@ -24,6 +25,7 @@ const context: HandlerContext = {
   dataDir: config.dataDir,
   shell: config.shell,
   keyNote: config.keyNote,
+  models: createModelRegistry(),
   emit(event, payload) {
     port.postMessage({ type: 'event', event, payload } satisfies EventMessage);
   },

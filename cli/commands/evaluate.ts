@@ -44,7 +44,7 @@ export function registerEvalCommands(program: Command): void {
       const ctx = CliContext.from(command);
       const pairs = parsePairsFile(readText(file), file);
       const progress = progressReporter(ctx, 'embedding');
-      const result = await evaluatePairs(pairs, opts.root, validateThreshold(opts.threshold, '--threshold'), { onProgress: progress.onProgress });
+      const result = await evaluatePairs(ctx.models(), pairs, opts.root, validateThreshold(opts.threshold, '--threshold'), { onProgress: progress.onProgress });
       progress.finish();
       ctx.output(result, () => [
         `pairs: ${result.pairs}, accuracy ${percent(result.accuracy)} at threshold ${result.threshold} (${result.correct} correct)`,
@@ -63,7 +63,7 @@ export function registerEvalCommands(program: Command): void {
     .action(async (opts: { root: string; enroll: number; holdout: number; threshold: number }, command: Command) => {
       const ctx = CliContext.from(command);
       const progress = progressReporter(ctx, 'evaluating');
-      const result = await evaluateIdentification(opts.root, {
+      const result = await evaluateIdentification(ctx.models(), opts.root, {
         enrolCount: opts.enroll,
         holdout: opts.holdout,
         threshold: validateThreshold(opts.threshold, '--threshold'),

@@ -47,7 +47,7 @@ export function registerRecognitionCommands(program: Command): void {
       const ctx = CliContext.from(command);
       const store = ctx.store();
       const { results, errors } = await forEachPhoto(ctx, 'enrolling', images, async (file) =>
-        enrol(store, name, await decodeImageFile(file), { faceIndex: opts.face, allowLowQuality: opts.allowLowQuality }),
+        enrol(ctx.models(), store, name, await decodeImageFile(file), { faceIndex: opts.face, allowLowQuality: opts.allowLowQuality }),
       );
       const person = store.getPerson(name);
       ctx.output({ person: person?.name ?? name, faceCount: person?.faceCount ?? 0, results, errors }, () => [
@@ -67,7 +67,7 @@ export function registerRecognitionCommands(program: Command): void {
     .action(async (name: string, file: string, opts: { face?: number; threshold?: number }, command: Command) => {
       const ctx = CliContext.from(command);
       const image = await decodeImageFile(file);
-      const result = await verify(ctx.store(), name, image, { faceIndex: opts.face, threshold: opts.threshold });
+      const result = await verify(ctx.models(), ctx.store(), name, image, { faceIndex: opts.face, threshold: opts.threshold });
       ctx.output(result, () =>
         `${result.match ? 'MATCH' : 'NO MATCH'}: ${result.person}, distance ${formatDistance(result.distance)} (threshold ${result.threshold}), face ${result.face.index} of ${result.faceCount}`,
       );
@@ -84,7 +84,7 @@ export function registerRecognitionCommands(program: Command): void {
       const ctx = CliContext.from(command);
       const store = ctx.store();
       const { results, errors } = await forEachPhoto(ctx, 'identifying', images, async (file) =>
-        identify(store, await decodeImageFile(file), { topK: opts.top, threshold: opts.threshold }),
+        identify(ctx.models(), store, await decodeImageFile(file), { topK: opts.top, threshold: opts.threshold }),
       );
       ctx.output({ results, errors }, () => [
         ...results.flatMap((r) => [
@@ -108,7 +108,7 @@ export function registerRecognitionCommands(program: Command): void {
     .action(async (fileA: string, fileB: string, opts: { threshold?: number }, command: Command) => {
       const ctx = CliContext.from(command);
       const threshold = resolveThreshold(opts.threshold, ctx.storedSetting(THRESHOLD_SETTING));
-      const result = await compareImages(await decodeImageFile(fileA), await decodeImageFile(fileB), threshold);
+      const result = await compareImages(ctx.models(), await decodeImageFile(fileA), await decodeImageFile(fileB), threshold);
       ctx.output(result, () =>
         `${result.same ? 'SAME PERSON' : 'DIFFERENT PEOPLE'}: distance ${formatDistance(result.distance)} (threshold ${result.threshold}); faces ${result.faceA.index} and ${result.faceB.index}`,
       );

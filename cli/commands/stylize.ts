@@ -129,6 +129,7 @@ export function registerStylizeCommand(program: Command): void {
       process.once('SIGINT', () => abort.abort());
       const bar = ctx.progressWhenKnown('stylizing', { eta: false });
       const outcome = await stylizeToFile(
+        ctx.models(),
         {
           contentPath,
           styles: stylePaths.map((path, i) => ({ path, weight: opts.styleWeights?.[i] })),

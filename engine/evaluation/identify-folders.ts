@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Store } from '../../db/store.ts';
 import { decodeImageFile } from '../image.ts';
 import { analyzeFaces } from '../faces/pipeline.ts';
+import type { FaceModels } from '../faces/nets.ts';
 import { enrol } from '../recognition/enrolment.ts';
 import { FaceKitError, isFaceKitError, throwIfCancelled } from '../../api/errors.ts';
 import { nearestPeople } from '../../db/search/exact.ts';
@@ -65,6 +66,7 @@ export function readPersonFolders(root: string): PersonFolder[] {
 }
 
 export async function evaluateIdentification(
+  models: FaceModels,
   root: string,
   options: { enrolCount: number; holdout?: number; threshold: number; onProgress?: (p: EvalProgress) => void; signal?: AbortSignal },
 ): Promise<IdentifyEvaluation> {
@@ -86,7 +88,7 @@ export async function evaluateIdentification(
       throwIfCancelled(options.signal);
       step(file);
       try {
-        await enrol(store, person, await decodeImageFile(file), { signal: options.signal });
+        await enrol(models, store, person, await decodeImageFile(file), { signal: options.signal });
       } catch (error) {
         if (!isFaceKitError(error) || error.code === 'CANCELLED') throw error;
         enrolFailures.push({ file, reason: error.message });
@@ -97,7 +99,7 @@ export async function evaluateIdentification(
     for (const query of queries) {
       throwIfCancelled(options.signal);
       step(query.file);
-      results.push(await answerQuery(store, query, options.threshold, options.signal));
+      results.push(await answerQuery(models, store, query, options.threshold, options.signal));
     }
     options.onProgress?.({ done: total, total, item: '' });
 
@@ -122,12 +124,12 @@ export async function evaluateIdentification(
   }
 }
 
-async function answerQuery(store: Store, query: { person: string; file: string; heldOut: boolean }, threshold: number, signal?: AbortSignal): Promise<IdentifyQuery> {
+async function answerQuery(models: FaceModels, store: Store, query: { person: string; file: string; heldOut: boolean }, threshold: number, signal?: AbortSignal): Promise<IdentifyQuery> {
   let face;
   let modelId = '';
   try {
     const image = await decodeImageFile(query.file);
-    const analysis = await analyzeFaces(image, { signal });
+    const analysis = await analyzeFaces(models, image, { signal });
     face = subjectFace(analysis.faces, image);
     modelId = analysis.modelId;
   } catch (error) {

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { decodeImageFile } from '../image.ts';
 import { analyzeFaces } from '../faces/pipeline.ts';
+import type { FaceModels } from '../faces/nets.ts';
 import { isFaceKitError, throwIfCancelled } from '../../api/errors.ts';
 import { euclidean } from '../../db/search/exact.ts';
 import type { LabelledPair } from './pairs-file.ts';
@@ -41,14 +42,14 @@ export interface EvalProgress {
 }
 
 /** Embeds each distinct photo once; a photo without a usable face maps to the reason. */
-async function embedPhotos(files: string[], onProgress?: (p: EvalProgress) => void, signal?: AbortSignal): Promise<Map<string, Float32Array | string>> {
+async function embedPhotos(models: FaceModels, files: string[], onProgress?: (p: EvalProgress) => void, signal?: AbortSignal): Promise<Map<string, Float32Array | string>> {
   const embeddings = new Map<string, Float32Array | string>();
   for (const [i, file] of files.entries()) {
     throwIfCancelled(signal);
     onProgress?.({ done: i, total: files.length, item: file });
     try {
       const image = await decodeImageFile(file);
-      const face = subjectFace((await analyzeFaces(image, { signal })).faces, image);
+      const face = subjectFace((await analyzeFaces(models, image, { signal })).faces, image);
       embeddings.set(file, face ? face.embedding : `${file}: no face found`);
     } catch (error) {
       if (!isFaceKitError(error) || error.code === 'CANCELLED') throw error;
@@ -73,6 +74,7 @@ export function bestThreshold(measured: { distance: number; same: boolean }[]): 
 }
 
 export async function evaluatePairs(
+  models: FaceModels,
   pairs: LabelledPair[],
   root: string,
   threshold: number,
@@ -80,7 +82,7 @@ export async function evaluatePairs(
 ): Promise<PairsEvaluation> {
   const resolve = (file: string) => path.resolve(root, file);
   const files = [...new Set(pairs.flatMap((p) => [resolve(p.a), resolve(p.b)]))];
-  const embeddings = await embedPhotos(files, options.onProgress, options.signal);
+  const embeddings = await embedPhotos(models, files, options.onProgress, options.signal);
   const results: PairOutcome[] = [];
   const undetected: UndetectedPair[] = [];
   for (const pair of pairs) {

@@ -1,11 +1,11 @@
-// Runs in the engine process. The three pretrained networks of @vladmandic/face-api (MIT), whose weights
-// ship inside the npm package: SSD-MobileNetV1 detector, 68-point landmarks, dlib's 128-D ResNet descriptor.
+// Runs in the engine process. The files of the pretrained networks of @vladmandic/face-api (MIT), whose
+// weights ship inside the npm package: SSD-MobileNetV1 and Tiny detectors, 68-point landmarks, dlib's
+// 128-D ResNet descriptor. The networks themselves are loaded by nets.ts.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as faceapi from '@vladmandic/face-api/dist/face-api.node-wasm.js';
-import { initBackend } from '../runtime/backend.ts';
 import { FaceKitError } from '../../api/errors.ts';
 
 export { faceapi };
@@ -47,47 +47,13 @@ export function descriptorModelId(dir = faceModelDir()): string {
   return `dlib-resnet128-${crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 12)}`;
 }
 
-export interface FaceNets {
-  detector: faceapi.SsdMobilenetv1;
-  landmarks: faceapi.FaceLandmark68Net;
-  descriptor: faceapi.FaceRecognitionNet;
-  modelId: string;
-}
-
-let loaded: Promise<FaceNets> | undefined;
-
-/** Loads the networks once per process (≈ 12 MB of weights). */
-export function loadFaceNets(): Promise<FaceNets> {
-  loaded ??= (async () => {
-    await initBackend();
-    const dir = faceModelDir();
-    const missing = faceModelFiles(dir).filter((f) => !f.found);
-    if (missing.length) {
-      throw new FaceKitError('MODEL_MISSING', `face model files missing in ${dir}: ${missing.map((m) => path.basename(m.weights)).join(', ')}; reinstall with npm install`);
-    }
-    await faceapi.nets.ssdMobilenetv1.loadFromDisk(dir);
-    await faceapi.nets.faceLandmark68Net.loadFromDisk(dir);
-    await faceapi.nets.faceRecognitionNet.loadFromDisk(dir);
-    return {
-      detector: faceapi.nets.ssdMobilenetv1,
-      landmarks: faceapi.nets.faceLandmark68Net,
-      descriptor: faceapi.nets.faceRecognitionNet,
-      modelId: descriptorModelId(dir),
-    };
-  })();
-  loaded.catch(() => (loaded = undefined));
-  return loaded;
-}
-
-let fastDetector: Promise<faceapi.TinyFaceDetector> | undefined;
-
-/** The Tiny Face Detector (190 KB), loaded on first use: only live camera frames need it. */
-export function loadFastDetector(): Promise<faceapi.TinyFaceDetector> {
-  fastDetector ??= (async () => {
-    await loadFaceNets();
-    await faceapi.nets.tinyFaceDetector.loadFromDisk(faceModelDir());
-    return faceapi.nets.tinyFaceDetector;
-  })();
-  fastDetector.catch(() => (fastDetector = undefined));
-  return fastDetector;
+/**
+ * Throws MODEL_MISSING naming every face model file missing from `dir`. The networks themselves are
+ * loaded by the models in nets.ts, each owned by a ModelRegistry (engine/models/loaded-models.ts).
+ */
+export function requireFaceModelFiles(dir = faceModelDir()): void {
+  const missing = faceModelFiles(dir).filter((f) => !f.found);
+  if (missing.length) {
+    throw new FaceKitError('MODEL_MISSING', `face model files missing in ${dir}: ${missing.map((m) => path.basename(m.weights)).join(', ')}; reinstall with npm install`);
+  }
 }

@@ -1,9 +1,8 @@
 // Runs in the engine process. decode → detect (downscaled) → landmarks → align → 128-D embedding, for
 // every face in a photo. Crops are cut from the full-resolution pixels.
-import { tf } from '../runtime/tf.ts';
 import { fitWithin, padImage, type RgbImage } from '../image.ts';
 import { throwIfCancelled } from '../../api/errors.ts';
-import { faceapi, loadFaceNets, loadFastDetector, type FaceNets } from './models.ts';
+import type { FaceDetection, FaceModels } from './nets.ts';
 import { cutChip, chipToSource, type ChipSpec } from './chip.ts';
 import { blurScore, qualityProblems, type QualityLimits } from './quality.ts';
 import { boundingBox, boxCenter, meanPoint, rotatePoint, scaleBox, shiftBox, type Box, type Point } from './geometry.ts';
@@ -71,65 +70,29 @@ export interface FaceAnalysis {
   padded: boolean;
 }
 
-interface Detection {
-  box: Box;
-  score: number;
-}
-
-/** face-api bundles its own copy of tfjs's types; at run time both are the same tfjs-core. */
-function asNetInput(tensor: tf.Tensor3D): faceapi.TNetInput {
-  return tensor as unknown as faceapi.TNetInput;
-}
-
-async function locate(nets: FaceNets, image: RgbImage, minConfidence: number, maxResults: number): Promise<Detection[]> {
-  const input = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
-  try {
-    const found = await nets.detector.locateFaces(asNetInput(input), new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults }));
-    return found.map((d) => ({ box: { x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height }, score: d.score }));
-  } finally {
-    input.dispose();
-  }
-}
-
 /** Tiny Face Detector on the frame as it is (camera frames are already small). */
-async function locateFast(image: RgbImage, minConfidence: number, maxResults: number): Promise<Detection[]> {
-  const detector = await loadFastDetector();
-  const input = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
-  try {
-    const found = await detector.locateFaces(asNetInput(input), new faceapi.TinyFaceDetectorOptions({ inputSize: FAST_DETECT_INPUT, scoreThreshold: minConfidence }));
-    return found.slice(0, maxResults).map((d) => ({ box: { x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height }, score: d.score }));
-  } finally {
-    input.dispose();
-  }
+function locateFast(models: FaceModels, image: RgbImage, minConfidence: number, maxResults: number): Promise<FaceDetection[]> {
+  return models.get('fastFaceDetector').detect(image, { minConfidence, maxResults, inputSize: FAST_DETECT_INPUT });
 }
 
 /** Detects on a downscaled copy; if nothing is found, retries with the frame padded (faces that fill it). */
-async function detect(nets: FaceNets, image: RgbImage, minConfidence: number, maxFaces: number): Promise<{ detections: Detection[]; padded: boolean }> {
+async function detect(models: FaceModels, image: RgbImage, minConfidence: number, maxFaces: number): Promise<{ detections: FaceDetection[]; padded: boolean }> {
+  const detector = models.get('faceDetector');
   const { image: small, scale } = await fitWithin(image, DETECT_MAX_SIDE);
-  const direct = await locate(nets, small, minConfidence, maxFaces);
+  const direct = await detector.detect(small, { minConfidence, maxResults: maxFaces });
   if (direct.length) return { detections: direct.map((d) => ({ ...d, box: scaleBox(d.box, 1 / scale) })), padded: false };
 
   const { image: smaller, scale: padScale } = await fitWithin(image, DETECT_MAX_SIDE / (1 + 2 * TIGHT_CROP_PAD));
   const pad = Math.round(TIGHT_CROP_PAD * Math.max(smaller.width, smaller.height));
-  const found = await locate(nets, await padImage(smaller, pad), minConfidence, maxFaces);
+  const found = await detector.detect(await padImage(smaller, pad), { minConfidence, maxResults: maxFaces });
   return { detections: found.map((d) => ({ ...d, box: scaleBox(shiftBox(d.box, -pad, -pad), 1 / padScale) })), padded: found.length > 0 };
 }
 
-async function runOnChip<T>(chip: RgbImage, fn: (input: faceapi.TNetInput) => Promise<T>): Promise<T> {
-  const input = tf.tensor3d(chip.data, [chip.height, chip.width, 3], 'int32');
-  try {
-    return await fn(asNetInput(input));
-  } finally {
-    input.dispose();
-  }
-}
-
-async function findLandmarks(nets: FaceNets, image: RgbImage, box: Box): Promise<Point[]> {
+async function findLandmarks(models: FaceModels, image: RgbImage, box: Box): Promise<Point[]> {
   const spec: ChipSpec = { center: boxCenter(box), side: Math.max(box.width, box.height), angle: 0, size: LANDMARK_INPUT };
   const chip = await cutChip(image, spec);
-  const result = await runOnChip(chip, (input) => nets.landmarks.detectLandmarks(input));
-  const landmarks = Array.isArray(result) ? result[0]! : result;
-  return landmarks.positions.map((p) => chipToSource({ x: p.x, y: p.y }, spec));
+  const landmarks = await models.get('faceLandmarks').landmarks(chip);
+  return landmarks.map((p) => chipToSource(p, spec));
 }
 
 /**
@@ -147,32 +110,34 @@ export function alignmentFor(landmarks: Point[]): ChipSpec {
   return { center, side, angle, size: DESCRIPTOR_INPUT };
 }
 
-async function describe(nets: FaceNets, image: RgbImage, landmarks: Point[]): Promise<{ embedding: Float32Array; blur: number; angle: number }> {
+async function describe(models: FaceModels, image: RgbImage, landmarks: Point[]): Promise<{ embedding: Float32Array; blur: number; angle: number }> {
   const spec = alignmentFor(landmarks);
   const chip = await cutChip(image, spec);
-  const result = await runOnChip(chip, (input) => nets.descriptor.computeFaceDescriptor(input));
-  const embedding = Array.isArray(result) ? result[0]! : result;
+  const embedding = await models.get('faceDescriptor').describe(chip);
   return { embedding, blur: blurScore(chip), angle: spec.angle };
 }
 
-/** Finds every face in the image and computes its embedding and quality. */
-export async function analyzeFaces(image: RgbImage, options: AnalyzeOptions = {}): Promise<FaceAnalysis> {
-  const nets = await loadFaceNets();
+/** Finds every face in the image and computes its embedding and quality, with the face models of `models`. */
+export async function analyzeFaces(models: FaceModels, image: RgbImage, options: AnalyzeOptions = {}): Promise<FaceAnalysis> {
+  const detector = options.detector === 'fast' ? models.get('fastFaceDetector') : models.get('faceDetector');
+  // All up front, whether or not a face turns up: a missing file fails every call, not just some.
+  await Promise.all([detector.load(), models.get('faceLandmarks').load(), models.get('faceDescriptor').load()]);
+  const modelId = await models.get('faceDescriptor').modelId();
   let started = performance.now();
   const lap = () => -started + (started = performance.now());
   const minConfidence = options.minConfidence ?? (options.detector === 'fast' ? FAST_MIN_CONFIDENCE : 0.5);
   const maxFaces = options.maxFaces ?? 100;
   const { detections, padded } = options.detector === 'fast'
-    ? { detections: await locateFast(image, minConfidence, maxFaces), padded: false }
-    : await detect(nets, image, minConfidence, maxFaces);
+    ? { detections: await locateFast(models, image, minConfidence, maxFaces), padded: false }
+    : await detect(models, image, minConfidence, maxFaces);
   const timings: StageTimings = { detect: lap(), landmarks: 0, embed: 0 };
   detections.sort((a, b) => a.box.x - b.box.x);
   const faces: AnalyzedFace[] = [];
   for (const [index, detection] of detections.entries()) {
     throwIfCancelled(options.signal);
-    const landmarks = await findLandmarks(nets, image, detection.box);
+    const landmarks = await findLandmarks(models, image, detection.box);
     timings.landmarks += lap();
-    const { embedding, blur, angle } = await describe(nets, image, landmarks);
+    const { embedding, blur, angle } = await describe(models, image, landmarks);
     timings.embed += lap();
     const faceSize = Math.sqrt(detection.box.width * detection.box.height);
     faces.push({
@@ -185,5 +150,5 @@ export async function analyzeFaces(image: RgbImage, options: AnalyzeOptions = {}
       embedding,
     });
   }
-  return { faces, modelId: nets.modelId, padded, timings };
+  return { faces, modelId, padded, timings };
 }

@@ -1,6 +1,7 @@
 // Runs in the engine process. Two photos, no store: are their faces the same person?
 import type { DecodedImage } from '../image.ts';
 import { analyzeFaces } from '../faces/pipeline.ts';
+import type { FaceModels } from '../faces/nets.ts';
 import { requireFaces, summarizeFace, type FaceSummary } from './recognition.ts';
 import { euclidean } from '../../db/search/exact.ts';
 
@@ -15,10 +16,10 @@ export interface CompareResult {
   facesInB: number;
 }
 
-export async function compareImages(a: DecodedImage, b: DecodedImage, threshold: number): Promise<CompareResult> {
-  const facesA = (await analyzeFaces(a)).faces;
+export async function compareImages(models: FaceModels, a: DecodedImage, b: DecodedImage, threshold: number): Promise<CompareResult> {
+  const facesA = (await analyzeFaces(models, a)).faces;
   requireFaces(facesA, a.source);
-  const facesB = (await analyzeFaces(b)).faces;
+  const facesB = (await analyzeFaces(models, b)).faces;
   requireFaces(facesB, b.source);
   let best = { distance: Infinity, faceA: facesA[0]!, faceB: facesB[0]! };
   for (const faceA of facesA) {

@@ -5,6 +5,7 @@ import type { Store, EnrolOutcome, NewFace, PhotoInfo } from '../../db/store.ts'
 import type { DecodedImage } from '../image.ts';
 import { FaceKitError } from '../../api/errors.ts';
 import { analyzeFaces, type AnalyzeOptions } from '../faces/pipeline.ts';
+import type { FaceModels } from '../faces/nets.ts';
 import { faceThumbnail } from '../faces/thumbnail.ts';
 import { pickFace, requireFaces, summarizeFace, type FaceSummary } from './recognition.ts';
 
@@ -41,8 +42,8 @@ export interface PreparedEnrolment {
  * Finds the face to enrol and checks it (one face or an explicit index, quality gates). Needs no
  * store, so worker threads can prepare photos in parallel while one thread writes.
  */
-export async function prepareEnrolment(image: DecodedImage, options: EnrolOptions = {}): Promise<PreparedEnrolment> {
-  const { faces, modelId } = await analyzeFaces(image, options);
+export async function prepareEnrolment(models: FaceModels, image: DecodedImage, options: EnrolOptions = {}): Promise<PreparedEnrolment> {
+  const { faces, modelId } = await analyzeFaces(models, image, options);
   requireFaces(faces, image.source);
   if (faces.length > 1 && options.faceIndex === undefined) {
     throw new FaceKitError(
@@ -82,6 +83,6 @@ export function saveEnrolment(store: Store, personName: string, prepared: Prepar
 }
 
 /** Enrols one face of `image` as `personName` (creating the person when new). Idempotent per photo. */
-export async function enrol(store: Store, personName: string, image: DecodedImage, options: EnrolOptions = {}): Promise<EnrolResult> {
-  return saveEnrolment(store, personName, await prepareEnrolment(image, options));
+export async function enrol(models: FaceModels, store: Store, personName: string, image: DecodedImage, options: EnrolOptions = {}): Promise<EnrolResult> {
+  return saveEnrolment(store, personName, await prepareEnrolment(models, image, options));
 }

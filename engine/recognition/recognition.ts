@@ -4,6 +4,7 @@ import type { Store } from '../../db/store.ts';
 import type { DecodedImage } from '../image.ts';
 import { FaceKitError } from '../../api/errors.ts';
 import { analyzeFaces, type AnalyzedFace, type AnalyzeOptions } from '../faces/pipeline.ts';
+import type { FaceModels } from '../faces/nets.ts';
 import { euclidean } from '../../db/search/exact.ts';
 import { THRESHOLD_SETTING, resolveThreshold } from './thresholds.ts';
 import type { Box } from '../faces/geometry.ts';
@@ -71,10 +72,10 @@ export function pickFace(faces: AnalyzedFace[], faceIndex: number, source: strin
 }
 
 /** Is the person in this photo? Compares `faceIndex`, or else every face, against the person's enrolled faces. */
-export async function verify(store: Store, personName: string, image: DecodedImage, options: RecognitionOptions & { faceIndex?: number } = {}): Promise<VerifyResult> {
+export async function verify(models: FaceModels, store: Store, personName: string, image: DecodedImage, options: RecognitionOptions & { faceIndex?: number } = {}): Promise<VerifyResult> {
   const person = store.requirePerson(personName);
   const threshold = thresholdFor(store, options.threshold);
-  const { faces, modelId } = await analyzeFaces(image, options);
+  const { faces, modelId } = await analyzeFaces(models, image, options);
   requireFaces(faces, image.source);
   // Only this person's faces: 1:1 needs no gallery-wide index, however large the store.
   const enrolled = store.faceSearch.personEmbeddings(modelId, person.id);
@@ -98,9 +99,9 @@ export async function verify(store: Store, personName: string, image: DecodedIma
 }
 
 /** Who is in this photo? For each face: the nearest enrolled person within the threshold, or unknown. */
-export async function identify(store: Store, image: DecodedImage, options: RecognitionOptions & { topK?: number } = {}): Promise<IdentifyResult> {
+export async function identify(models: FaceModels, store: Store, image: DecodedImage, options: RecognitionOptions & { topK?: number } = {}): Promise<IdentifyResult> {
   const threshold = thresholdFor(store, options.threshold);
-  const { faces, modelId } = await analyzeFaces(image, options);
+  const { faces, modelId } = await analyzeFaces(models, image, options);
   const results = faces.map((face): IdentifiedFace => {
     // Exact below db/search/face-search.ts's ANN_MIN_FACES faces, the HNSW index above.
     const candidates: PersonMatch[] = store.faceSearch.nearestPeople(modelId, face.embedding, options.topK ?? 3);

@@ -5,7 +5,7 @@
 import { tf, type Tensor4D } from '../runtime/tf.ts';
 import type { RgbImage } from '../image.ts';
 import { analyzeFaces, alignmentFor, DESCRIPTOR_INPUT, type AnalyzedFace } from '../faces/pipeline.ts';
-import { faceapi, loadFaceNets, type FaceNets } from '../faces/models.ts';
+import type { FaceModels } from '../faces/nets.ts';
 import { euclidean } from '../../db/search/exact.ts';
 import { DEFAULT_THRESHOLD } from '../recognition/thresholds.ts';
 import type { ExtraLoss } from './loss.ts';
@@ -39,19 +39,16 @@ function cropFace(image: Tensor4D, anchor: FaceAnchor): Tensor4D {
   return tf.image.resizeBilinear(region, [DESCRIPTOR_INPUT, DESCRIPTOR_INPUT]);
 }
 
-function describe(nets: FaceNets, chip: Tensor4D): tf.Tensor2D {
-  return nets.descriptor.forwardInput(new faceapi.NetInput([chip as unknown as faceapi.tf.Tensor4D], true)) as unknown as tf.Tensor2D;
-}
-
 /** The faces of the content photo, largest first: found once, used by the guard and by the measurement. */
-export async function contentFaces(content: RgbImage): Promise<AnalyzedFace[]> {
-  return (await analyzeFaces(content)).faces.sort((a, b) => b.quality.faceSize - a.quality.faceSize);
+export async function contentFaces(models: FaceModels, content: RgbImage): Promise<AnalyzedFace[]> {
+  return (await analyzeFaces(models, content)).faces.sort((a, b) => b.quality.faceSize - a.quality.faceSize);
 }
 
 /** Builds the identity loss for the faces of `content` (from contentFaces); undefined when there is none. */
-export async function createIdentityGuard(content: RgbImage, faces: AnalyzedFace[], weight: number): Promise<IdentityGuard | undefined> {
+export async function createIdentityGuard(models: FaceModels, content: RgbImage, faces: AnalyzedFace[], weight: number): Promise<IdentityGuard | undefined> {
   if (!faces.length) return undefined;
-  const nets = await loadFaceNets();
+  const descriptor = models.get('faceDescriptor');
+  await descriptor.load(); // the loss calls it synchronously, inside tf.tidy
   const anchors = faces
     .slice(0, MAX_PROTECTED_FACES)
     .map((face): FaceAnchor => {
@@ -68,11 +65,11 @@ export async function createIdentityGuard(content: RgbImage, faces: AnalyzedFace
       // A face drifting to the match threshold (0.6) costs `weight` × the starting style+content loss.
       relativeTo: { reference: DEFAULT_THRESHOLD ** 2 },
       prepareStage: (contentRgb: Tensor4D) => {
-        targets = tf.tidy(() => anchors.map((anchor) => describe(nets, cropFace(contentRgb, anchor)).dataSync() as Float32Array));
+        targets = tf.tidy(() => anchors.map((anchor) => descriptor.describeTensor(cropFace(contentRgb, anchor)).dataSync() as Float32Array));
       },
       fn: (generated: Tensor4D) =>
         tf.tidy(() => {
-          const terms = anchors.map((anchor, i) => tf.sum(tf.squaredDifference(describe(nets, cropFace(generated, anchor)), tf.tensor2d(targets[i]!, [1, 128]))));
+          const terms = anchors.map((anchor, i) => tf.sum(tf.squaredDifference(descriptor.describeTensor(cropFace(generated, anchor)), tf.tensor2d(targets[i]!, [1, 128]))));
           return tf.addN(terms) as tf.Scalar;
         }),
     },
@@ -87,9 +84,9 @@ export interface IdentityCheck {
 }
 
 /** Measures, with the full recognition pipeline, how far the stylised faces (of `before`, from contentFaces) drifted. */
-export async function measureIdentity(content: RgbImage, before: AnalyzedFace[], result: RgbImage): Promise<IdentityCheck | undefined> {
+export async function measureIdentity(models: FaceModels, content: RgbImage, before: AnalyzedFace[], result: RgbImage): Promise<IdentityCheck | undefined> {
   if (!before.length) return undefined;
-  const after = (await analyzeFaces(result)).faces;
+  const after = (await analyzeFaces(models, result)).faces;
   const scale = result.width / content.width;
   const distances = before.map((face) => {
     // the same face is the one whose centre moved least (the result is the content photo, resized)

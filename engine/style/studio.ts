@@ -1,5 +1,6 @@
 // Runs in the engine process. A style transfer from files to a file and a gallery entry: what the CLI
-// and the app call. Decodes the photos, loads VGG-19 once per process, optionally guards the portrait's
+// and the app call. Decodes the photos, takes VGG-19 and the face networks from the caller's model
+// registry (loaded on first use, kept until the caller unloads them), optionally guards the portrait's
 // identity, runs the job with progress and cancellation, writes the result and records it.
 import path from 'node:path';
 import fs from 'node:fs';
@@ -9,9 +10,9 @@ import type { GalleryItem } from '../../db/gallery.ts';
 import { initBackend } from '../runtime/backend.ts';
 import { decodeImageFile, writeImageFile, type DecodedImage, type RgbImage } from '../image.ts';
 import { FaceKitError } from '../../api/errors.ts';
-import { requireVgg19 } from '../models/index.ts';
-import { loadVgg19Weights } from './vgg19-weights.ts';
-import type { Vgg19Weights } from './vgg19.ts';
+import type { ModelSource } from '../models/model.ts';
+import type { FaceModelSet } from '../faces/nets.ts';
+import { Vgg19Model } from './vgg19-model.ts';
 import { runStyleTransfer, type StyleProgress, type StyleResult } from './job.ts';
 import type { StyleParams } from './params.ts';
 import { contentFaces, createIdentityGuard, measureIdentity, type IdentityCheck } from './identity.ts';
@@ -49,17 +50,8 @@ const OUTPUT_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'];
  */
 export const DEFAULT_IDENTITY_WEIGHT = 0.2;
 
-let cachedWeights: { file: string; weights: Promise<Vgg19Weights> } | undefined;
-
-/** The VGG-19 weights stay loaded for the process (≈ 80 MB read and converted once). */
-function vggWeights(file: string): Promise<Vgg19Weights> {
-  if (cachedWeights?.file !== file) {
-    cachedWeights?.weights.then((w) => w.forEach((l) => (l.kernel.dispose(), l.bias.dispose()))).catch(() => {});
-    cachedWeights = { file, weights: loadVgg19Weights(file) };
-    cachedWeights.weights.catch(() => (cachedWeights = undefined));
-  }
-  return cachedWeights.weights;
-}
+/** The models a style transfer uses: VGG-19, and the face networks for the identity guard and check. */
+export type StyleModels = ModelSource<FaceModelSet & { vgg19: Vgg19Model }>;
 
 function checkOutputPath(file: string): void {
   if (!OUTPUT_EXTENSIONS.includes(path.extname(file).toLowerCase())) {
@@ -74,6 +66,7 @@ async function thumbnail(image: RgbImage): Promise<Buffer> {
 }
 
 export async function stylizeToFile(
+  models: StyleModels,
   request: StylizeRequest,
   options: { store?: Store; onProgress?: (p: StyleProgress) => void; signal?: AbortSignal } = {},
 ): Promise<StylizeOutcome> {
@@ -84,44 +77,51 @@ export async function stylizeToFile(
   for (const style of request.styles) styles.push(await decodeImageFile(style.path));
   const initImage = request.initPath ? await decodeImageFile(request.initPath) : undefined;
   const backend = await initBackend(); // before the weights become tensors
-  const weights = await vggWeights(request.weightsPath ?? requireVgg19());
+  // The installed weights live in the caller's registry (MODEL_MISSING with install instructions when
+  // absent); a file the request names gets a model of its own, freed with the job.
+  const vgg = request.weightsPath ? new Vgg19Model(() => request.weightsPath!) : models.get('vgg19');
+  try {
+    const weights = await vgg.weights();
 
-  const faces = await contentFaces(content);
-  const guard = request.preserveIdentity ? await createIdentityGuard(content, faces, request.identityWeight ?? DEFAULT_IDENTITY_WEIGHT) : undefined;
-  const result = await runStyleTransfer(
-    {
-      ...request.settings,
-      content,
-      styles: styles.map((image, i) => ({ image, weight: request.styles[i]!.weight })),
-      initImage,
-      init: initImage ? 'image' : request.settings.init,
-      extraLoss: guard?.loss,
-    },
-    { weights, onProgress: options.onProgress, signal: options.signal },
-  );
-  // Write next to the target, then rename: a cancelled or failed write never leaves half a picture.
-  const partial = `${request.outputPath}.part${path.extname(request.outputPath)}`;
-  await writeImageFile(result.image, partial);
-  fs.renameSync(partial, request.outputPath);
+    const faces = await contentFaces(models, content);
+    const guard = request.preserveIdentity ? await createIdentityGuard(models, content, faces, request.identityWeight ?? DEFAULT_IDENTITY_WEIGHT) : undefined;
+    const result = await runStyleTransfer(
+      {
+        ...request.settings,
+        content,
+        styles: styles.map((image, i) => ({ image, weight: request.styles[i]!.weight })),
+        initImage,
+        init: initImage ? 'image' : request.settings.init,
+        extraLoss: guard?.loss,
+      },
+      { weights, onProgress: options.onProgress, signal: options.signal },
+    );
+    // Write next to the target, then rename: a cancelled or failed write never leaves half a picture.
+    const partial = `${request.outputPath}.part${path.extname(request.outputPath)}`;
+    await writeImageFile(result.image, partial);
+    fs.renameSync(partial, request.outputPath);
 
-  // Measured whether or not identity was guarded: users want to know if a portrait still verifies.
-  const identity = await measureIdentity(content, faces, result.image);
-  const galleryItem = options.store?.gallery.add({
-    outputPath: path.resolve(request.outputPath),
-    width: result.image.width,
-    height: result.image.height,
-    contentPath: path.resolve(content.source),
-    contentSha256: content.sha256,
-    styles: styles.map((s, i) => ({ path: path.resolve(s.source), sha256: s.sha256, weight: request.styles[i]!.weight ?? 1 })),
-    params: { ...request.settings, seed: result.seed, preserveIdentity: Boolean(request.preserveIdentity), identityWeight: request.identityWeight },
-    timings: { totalMs: result.totalMs, stages: result.stages },
-    iterations: result.iterations,
-    msPerIteration: result.msPerIteration,
-    lossFirst: result.lossFirst,
-    lossLast: result.lossLast,
-    identityDistance: identity?.distance ?? null,
-    backend: backend.name,
-    thumbnail: await thumbnail(result.image),
-  });
-  return { output: request.outputPath, result, identity, identityFaces: guard?.faces.length ?? 0, galleryItem };
+    // Measured whether or not identity was guarded: users want to know if a portrait still verifies.
+    const identity = await measureIdentity(models, content, faces, result.image);
+    const galleryItem = options.store?.gallery.add({
+      outputPath: path.resolve(request.outputPath),
+      width: result.image.width,
+      height: result.image.height,
+      contentPath: path.resolve(content.source),
+      contentSha256: content.sha256,
+      styles: styles.map((s, i) => ({ path: path.resolve(s.source), sha256: s.sha256, weight: request.styles[i]!.weight ?? 1 })),
+      params: { ...request.settings, seed: result.seed, preserveIdentity: Boolean(request.preserveIdentity), identityWeight: request.identityWeight },
+      timings: { totalMs: result.totalMs, stages: result.stages },
+      iterations: result.iterations,
+      msPerIteration: result.msPerIteration,
+      lossFirst: result.lossFirst,
+      lossLast: result.lossLast,
+      identityDistance: identity?.distance ?? null,
+      backend: backend.name,
+      thumbnail: await thumbnail(result.image),
+    });
+    return { output: request.outputPath, result, identity, identityFaces: guard?.faces.length ?? 0, galleryItem };
+  } finally {
+    if (request.weightsPath) vgg.dispose();
+  }
 }

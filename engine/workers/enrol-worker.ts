@@ -3,7 +3,11 @@
 import { decodeImageFile } from '../image.ts';
 import { prepareEnrolment, type EnrolOptions, type PreparedEnrolment } from '../recognition/enrolment.ts';
 import { serveTasks } from './task-worker.ts';
+import { createModelRegistry } from '../models/loaded-models.ts';
 
 export interface EnrolTask { file: string; options: Pick<EnrolOptions, 'allowLowQuality'> }
 
-serveTasks<EnrolTask, PreparedEnrolment>(async ({ file, options }) => prepareEnrolment(await decodeImageFile(file), options));
+// This thread's own networks, loaded by the first photo and kept for the rest of the run.
+const models = createModelRegistry();
+
+serveTasks<EnrolTask, PreparedEnrolment>(async ({ file, options }) => prepareEnrolment(models, await decodeImageFile(file), options));

@@ -1,6 +1,7 @@
 // Runs in an engine worker thread. What every handler gets: the store, the data folder, and a way to
 // push events to every connected UI.
 import type { Store } from '../../db/store.ts';
+import type { EngineModels } from '../../engine/models/loaded-models.ts';
 import type { CallName, CallResult, EventName, Events, ParsedArgs } from '../../api/definition.ts';
 
 export interface HandlerContext {
@@ -10,6 +11,8 @@ export interface HandlerContext {
   shell: 'electron' | 'browser';
   /** Where the store key came from, or why the store is not encrypted. */
   keyNote: string;
+  /** This worker's networks: each loads on first use; the worker decides when they are freed. */
+  models: EngineModels;
   emit<E extends EventName>(event: E, payload: Events[E]): void;
 }
 

@@ -2,7 +2,6 @@
 // detector and fed to the check-in rules (engine/recognition/kiosk.ts).
 import crypto from 'node:crypto';
 import { identify } from '../../engine/recognition/recognition.ts';
-import { loadFaceNets } from '../../engine/faces/models.ts';
 import { KioskSession } from '../../engine/recognition/kiosk.ts';
 import { FaceKitError } from '../../api/errors.ts';
 import type { HandlerContext, Handlers } from './context.ts';
@@ -26,7 +25,7 @@ export function kioskHandlers(ctx: HandlerContext): Handlers<'kiosk.start' | 'ki
         logUnknown: args.logUnknown ?? stored.kioskLogUnknown,
       };
       // A large store's search index is built here, at start, rather than stalling the first visitor.
-      ctx.store.faceSearch.prepare((await loadFaceNets()).modelId);
+      ctx.store.faceSearch.prepare(await ctx.models.get('faceDescriptor').modelId());
       const sessionId = crypto.randomUUID();
       sessions.set(sessionId, new KioskSession(ctx.store, rules));
       return { sessionId, ...rules };
@@ -35,7 +34,7 @@ export function kioskHandlers(ctx: HandlerContext): Handlers<'kiosk.start' | 'ki
       const kiosk = session(sessionId);
       const started = performance.now();
       const decoded = await decodeArg(image);
-      const { faces } = await identify(ctx.store, decoded, { detector: 'fast', topK: 1 });
+      const { faces } = await identify(ctx.models, ctx.store, decoded, { detector: 'fast', topK: 1 });
       const seen = faces.map((f) => ({ personId: f.match?.personId ?? null, name: f.match?.name ?? null, distance: f.match?.distance ?? null }));
       const checkins = kiosk.observe(seen).map(toCheckin);
       if (checkins.length) ctx.emit('data.changed', { what: 'checkins' });

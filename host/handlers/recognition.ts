@@ -6,11 +6,11 @@ import type { HandlerContext, Handlers } from './context.ts';
 import { decodeArg, toBox } from './convert.ts';
 
 export function recognitionHandlers(ctx: HandlerContext): Handlers<'faces.detect' | 'enrol.photo' | 'recognize.verify' | 'recognize.identify'> {
-  const { store } = ctx;
+  const { store, models } = ctx;
   return {
     async 'faces.detect'({ image }) {
       const decoded = await decodeArg(image);
-      const { faces } = await analyzeFaces(decoded, { detector: 'fast' });
+      const { faces } = await analyzeFaces(models, decoded, { detector: 'fast' });
       return {
         width: decoded.width,
         height: decoded.height,
@@ -18,17 +18,17 @@ export function recognitionHandlers(ctx: HandlerContext): Handlers<'faces.detect
       };
     },
     async 'enrol.photo'({ name, image, faceIndex, allowLowQuality }) {
-      const result = await enrol(store, name, await decodeArg(image), { faceIndex, allowLowQuality, keepSourceName: true });
+      const result = await enrol(models, store, name, await decodeArg(image), { faceIndex, allowLowQuality, keepSourceName: true });
       ctx.emit('data.changed', { what: 'people' });
       return { person: result.person, status: result.status, faceId: result.faceId, box: toBox(result.face.box) };
     },
     async 'recognize.verify'({ name, image }) {
-      const r = await verify(store, name, await decodeArg(image));
+      const r = await verify(models, store, name, await decodeArg(image));
       return { person: r.person, match: r.match, distance: r.distance, threshold: r.threshold, box: toBox(r.face.box), faceCount: r.faceCount };
     },
     async 'recognize.identify'({ image }) {
       const decoded = await decodeArg(image);
-      const r = await identify(store, decoded);
+      const r = await identify(models, store, decoded);
       return {
         width: decoded.width,
         height: decoded.height,

@@ -17,6 +17,18 @@ import type { HandlerContext, Handlers } from './context.ts';
 /** About 20 previews per job: enough to watch it form, little encoding work. */
 const PREVIEWS_PER_JOB = 20;
 
+/**
+ * The worker's models (VGG-19's ≈ 80 MB of tensors, the face networks of the identity check) are freed
+ * once no job has run for this long: a long-running app keeps them only while someone is stylising,
+ * and a follow-up job within the minute does not read them again.
+ */
+export const STYLE_MODELS_IDLE_MS = 60_000;
+
+export interface StyleHandlerOptions {
+  /** Milliseconds after the last job ends before the models are freed (0: as soon as it ends). */
+  unloadAfterMs?: number;
+}
+
 function styleSettings(s: ParsedArgs<'style.start'>['settings']): StyleSettings {
   return {
     size: s.size,
@@ -39,13 +51,33 @@ async function saveInput(dir: string, image: { bytes: Uint8Array; name: string }
   return file;
 }
 
+async function saveInputs(dir: string, content: ParsedArgs<'style.start'>['content'], styles: ParsedArgs<'style.start'>['styles']): Promise<{ contentPath: string; stylePaths: { path: string; weight?: number }[] }> {
+  const contentPath = await saveInput(dir, content);
+  const stylePaths = [];
+  for (const style of styles) stylePaths.push({ path: await saveInput(dir, style), weight: style.weight });
+  return { contentPath, stylePaths };
+}
+
 async function previewJpeg(image: RgbImage): Promise<Uint8Array> {
   const jpeg = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
   return new Uint8Array(jpeg);
 }
 
-export function styleHandlers(ctx: HandlerContext): Handlers<'style.start' | 'style.cancel'> {
+export function styleHandlers(ctx: HandlerContext, options: StyleHandlerOptions = {}): Handlers<'style.start' | 'style.cancel'> {
   const jobs = new Map<string, AbortController>();
+  const unloadAfterMs = options.unloadAfterMs ?? STYLE_MODELS_IDLE_MS;
+  let idle: NodeJS.Timeout | undefined;
+
+  // This worker serves style jobs only, so with none running its models are dead weight.
+  function unloadWhenIdle(): void {
+    clearTimeout(idle);
+    const unload = () => {
+      if (!jobs.size) ctx.models.unloadAll();
+    };
+    if (unloadAfterMs <= 0) return unload();
+    idle = setTimeout(unload, unloadAfterMs);
+    idle.unref(); // never what keeps the worker alive
+  }
 
   function report(jobId: string, p: StyleProgress): void {
     const base = { jobId, stage: p.stage, stageCount: p.stageCount, totalIteration: p.totalIteration, totalIterations: p.totalIterations, loss: p.losses.total, elapsedMs: p.elapsedMs, etaMs: p.etaMs };
@@ -59,15 +91,19 @@ export function styleHandlers(ctx: HandlerContext): Handlers<'style.start' | 'st
       requireVgg19(); // MODEL_MISSING with install instructions, before anything is saved
       const inputs = path.join(galleryDir(ctx.dataDir), 'inputs');
       fs.mkdirSync(inputs, { recursive: true });
-      const contentPath = await saveInput(inputs, content);
-      const stylePaths = [];
-      for (const style of styles) stylePaths.push({ path: await saveInput(inputs, style), weight: style.weight });
+      clearTimeout(idle); // a job is coming: the loaded models stay for it
+      const saved = saveInputs(inputs, content, styles).catch((error: unknown) => {
+        unloadWhenIdle(); // no job after all
+        throw error;
+      });
+      const { contentPath, stylePaths } = await saved;
 
       const jobId = crypto.randomUUID();
       const controller = new AbortController();
       jobs.set(jobId, controller);
       const outputPath = path.join(galleryDir(ctx.dataDir), `${new Date().toISOString().replace(/[:.]/g, '-')}-${jobId.slice(0, 8)}.png`);
       stylizeToFile(
+        ctx.models,
         { contentPath, styles: stylePaths, outputPath, settings: styleSettings(settings), preserveIdentity: settings.preserveIdentity },
         { store: ctx.store, signal: controller.signal, onProgress: (p) => report(jobId, p) },
       )
@@ -76,7 +112,10 @@ export function styleHandlers(ctx: HandlerContext): Handlers<'style.start' | 'st
           ctx.emit('data.changed', { what: 'gallery' });
         })
         .catch((error: unknown) => ctx.emit('style.failed', { jobId, error: errorInfo(error), cancelled: isFaceKitError(error, 'CANCELLED') }))
-        .finally(() => jobs.delete(jobId));
+        .finally(() => {
+          jobs.delete(jobId);
+          unloadWhenIdle();
+        });
       return { jobId };
     },
     'style.cancel'({ jobId }) {

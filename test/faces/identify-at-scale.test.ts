@@ -10,11 +10,15 @@ import { identify } from '../../engine/recognition/recognition.ts';
 import { SyntheticFaces } from '../../engine/evaluation/synthetic-faces.ts';
 import { fillSyntheticStore } from '../../engine/evaluation/search-scale.ts';
 import { photo, tempDir } from '../helpers/fixtures.ts';
+import { createModelRegistry } from '../../engine/models/loaded-models.ts';
+
+const models = createModelRegistry();
+test.after(() => models.unloadAll());
 
 test('identify finds a real face through the index, and not once the person is removed', async () => {
   const store = Store.open(path.join(tempDir(), 'facekit.db'));
-  await enrol(store, 'Barack Obama', await decodeImageFile(photo.obama));
-  await enrol(store, 'Joe Biden', await decodeImageFile(photo.biden));
+  await enrol(models, store, 'Barack Obama', await decodeImageFile(photo.obama));
+  await enrol(models, store, 'Joe Biden', await decodeImageFile(photo.biden));
   const [obama] = store.listFaces('Barack Obama');
   // Synthetic people around the real faces (an HNSW graph can strand a few far-off points).
   const synthetic = new SyntheticFaces({ seed: 5, around: store.faceEmbedding(obama!.id) });
@@ -22,12 +26,12 @@ test('identify finds a real face through the index, and not once the person is r
   store.faceSearch.annMinFaces = 0;
 
   const query = await decodeImageFile(photo.obama2);
-  const before = await identify(store, query);
+  const before = await identify(models, store, query);
   assert.equal(before.faces[0]!.match?.name, 'Barack Obama');
   assert.equal(store.faceSearch.stats.builds, 1, 'answered by the index');
 
   store.removePerson('Barack Obama');
-  const after = await identify(store, query);
+  const after = await identify(models, store, query);
   assert.equal(after.faces[0]!.match, null, 'nobody else is within the threshold');
   assert.ok(after.faces[0]!.candidates.every((c) => c.name !== 'Barack Obama'));
   assert.equal(store.faceSearch.stats.builds, 1, 'the removal was replayed into the index');

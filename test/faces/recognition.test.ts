@@ -10,9 +10,13 @@ import { identify, verify } from '../../engine/recognition/recognition.ts';
 import { isFaceKitError } from '../../api/errors.ts';
 import { THRESHOLD_SETTING } from '../../engine/recognition/thresholds.ts';
 import { photo, tempDir } from '../helpers/fixtures.ts';
+import { createModelRegistry } from '../../engine/models/loaded-models.ts';
 
+// One registry for the file: the networks load once, for every test here.
+const models = createModelRegistry();
+test.after(() => models.unloadAll());
 const store = Store.open(path.join(tempDir(), 'facekit.db'));
-const enrolFile = async (name: string, file: string, options = {}) => enrol(store, name, await decodeImageFile(file), options);
+const enrolFile = async (name: string, file: string, options = {}) => enrol(models, store, name, await decodeImageFile(file), options);
 const rejectsWith = (code: string, pattern: RegExp) => (error: unknown) => {
   assert.ok(isFaceKitError(error), String(error));
   assert.equal(error.code, code, error.message);
@@ -36,7 +40,7 @@ test('enrolment refuses a photo without a face, with several faces, or a poor fa
   await assert.rejects(enrolFile('Nobody', photo.noFace), rejectsWith('NO_FACE', /louvre_small\.jpg: no face found/));
   await assert.rejects(enrolFile('Joe Biden', photo.obamaAndBiden), rejectsWith('MULTIPLE_FACES', /faces found .* choose one with --face N/));
   const blurred = await decodeImageBuffer(await sharp(photo.obama).blur(8).jpeg().toBuffer(), 'blurred.jpg');
-  await assert.rejects(enrol(store, 'Barack Obama', blurred), rejectsWith('LOW_QUALITY', /blurred\.jpg: face is too blurred/));
+  await assert.rejects(enrol(models, store, 'Barack Obama', blurred), rejectsWith('LOW_QUALITY', /blurred\.jpg: face is too blurred/));
   await assert.rejects(enrolFile('Someone Else', photo.obama), rejectsWith('CONFLICT', /already enrolled as "Barack Obama"/));
   assert.equal(store.listFaces().length, before);
   assert.equal(store.getPerson('Nobody'), undefined);
@@ -51,44 +55,44 @@ test('the caller can pick one face of a group photo', async () => {
 });
 
 test('verify: the same person matches, another person does not', async () => {
-  const same = await verify(store, 'Barack Obama', await decodeImageFile(photo.obama3));
+  const same = await verify(models, store, 'Barack Obama', await decodeImageFile(photo.obama3));
   assert.equal(same.match, true);
   assert.ok(same.distance < same.threshold);
   assert.equal(same.threshold, 0.6);
-  const other = await verify(store, 'Joe Biden', await decodeImageFile(photo.obama3));
+  const other = await verify(models, store, 'Joe Biden', await decodeImageFile(photo.obama3));
   assert.equal(other.match, false);
   assert.ok(other.distance > other.threshold);
-  await assert.rejects(verify(store, 'Nobody', await decodeImageFile(photo.obama3)), rejectsWith('NOT_FOUND', /no person named "Nobody"/));
+  await assert.rejects(verify(models, store, 'Nobody', await decodeImageFile(photo.obama3)), rejectsWith('NOT_FOUND', /no person named "Nobody"/));
 });
 
 test('verify picks the matching face in a group photo, or the face the caller names', async () => {
   const group = await decodeImageFile(photo.obamaAndBiden);
-  const best = await verify(store, 'Barack Obama', group);
+  const best = await verify(models, store, 'Barack Obama', group);
   assert.equal(best.match, true);
   assert.equal(best.face.index, 1, 'Obama stands right of Biden');
-  const named = await verify(store, 'Barack Obama', group, { faceIndex: 0 });
+  const named = await verify(models, store, 'Barack Obama', group, { faceIndex: 0 });
   assert.equal(named.match, false);
 });
 
 test('identify: each face of a group photo gets the right person or unknown', async () => {
-  const group = await identify(store, await decodeImageFile(photo.obamaAndBiden));
+  const group = await identify(models, store, await decodeImageFile(photo.obamaAndBiden));
   assert.equal(group.faces[0]!.match?.name, 'Joe Biden');
   assert.equal(group.faces[1]!.match?.name, 'Barack Obama');
   assert.ok(group.faces.slice(2).every((f) => f.match === null), 'the child in the corner is unknown');
   assert.ok(group.faces[0]!.candidates.length >= 2 && group.faces[0]!.candidates[0]!.distance <= group.faces[0]!.candidates[1]!.distance);
 
-  const couple = await identify(store, await decodeImageFile(photo.kitWithRose));
+  const couple = await identify(models, store, await decodeImageFile(photo.kitWithRose));
   assert.deepEqual(couple.faces.map((f) => f.match?.name).sort(), ['Kit Harington', 'Rose Leslie']);
 });
 
 test('thresholds: per call, then the stored setting, then the default', async () => {
   const image = await decodeImageFile(photo.obama3);
-  assert.equal((await verify(store, 'Barack Obama', image, { threshold: 0.2 })).match, false);
+  assert.equal((await verify(models, store, 'Barack Obama', image, { threshold: 0.2 })).match, false);
   store.setSetting(THRESHOLD_SETTING, 0.2);
-  assert.equal((await verify(store, 'Barack Obama', image)).threshold, 0.2);
-  assert.equal((await identify(store, image)).faces[0]!.match, null);
+  assert.equal((await verify(models, store, 'Barack Obama', image)).threshold, 0.2);
+  assert.equal((await identify(models, store, image)).faces[0]!.match, null);
   store.setSetting(THRESHOLD_SETTING, undefined);
-  await assert.rejects(verify(store, 'Barack Obama', image, { threshold: -1 }), rejectsWith('BAD_INPUT', /threshold must be/));
+  await assert.rejects(verify(models, store, 'Barack Obama', image, { threshold: -1 }), rejectsWith('BAD_INPUT', /threshold must be/));
 });
 
 test('removing a person purges their embeddings; they are unknown afterwards', async () => {
@@ -100,6 +104,6 @@ test('removing a person purges their embeddings; they are unknown afterwards', a
   assert.equal(store.getPerson('Rose Leslie'), undefined);
   assert.ok(store.listFaces().every((f) => f.personName !== 'Rose Leslie'));
   assert.equal(store.embeddingIndex(modelId).count, countBefore - 1);
-  const couple = await identify(store, await decodeImageFile(photo.kitWithRose));
+  const couple = await identify(models, store, await decodeImageFile(photo.kitWithRose));
   assert.deepEqual(couple.faces.map((f) => f.match?.name ?? 'unknown').sort(), ['Kit Harington', 'unknown']);
 });

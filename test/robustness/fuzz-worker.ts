@@ -4,6 +4,7 @@
 // Usage: node --import tsx test/robustness/fuzz-worker.ts BASE_SEED COUNT
 import { decodeImageBuffer } from '../../engine/image.ts';
 import { analyzeFaces } from '../../engine/faces/pipeline.ts';
+import { createModelRegistry } from '../../engine/models/loaded-models.ts';
 import { initBackend } from '../../engine/runtime/backend.ts';
 import { isFaceKitError } from '../../api/errors.ts';
 import { makeCase, makeSeedImages } from './fuzz-cases.ts';
@@ -23,10 +24,11 @@ const [baseSeed, count] = process.argv.slice(2).map(Number);
 if (!Number.isInteger(baseSeed) || !Number.isInteger(count)) throw new Error('usage: fuzz-worker.ts BASE_SEED COUNT');
 
 const backend = await initBackend();
+const models = createModelRegistry();
 const seeds = await makeSeedImages();
 // Load every net before measuring memory: the first calls allocate the models, not the fuzz.
-await analyzeFaces(await decodeImageBuffer(seeds[0]!.bytes, 'warm-up'));
-await analyzeFaces(await decodeImageBuffer(seeds[0]!.bytes, 'warm-up'), { detector: 'fast' });
+await analyzeFaces(models, await decodeImageBuffer(seeds[0]!.bytes, 'warm-up'));
+await analyzeFaces(models, await decodeImageBuffer(seeds[0]!.bytes, 'warm-up'), { detector: 'fast' });
 const rssBefore = process.memoryUsage().rss;
 let rssPeak = rssBefore;
 emit({ type: 'ready', backend: backend.name, rss: rssBefore });
@@ -39,7 +41,7 @@ for (let index = 0; index < count!; index++) {
     const image = await decodeImageBuffer(c.bytes, c.name);
     // The enrolment path (SSD + padded retry) and the kiosk path (Tiny detector) in turn.
     const detector = c.kind === 'unchanged' || index % 2 === 0 ? 'accurate' : 'fast';
-    const { faces } = await analyzeFaces(image, { detector });
+    const { faces } = await analyzeFaces(models, image, { detector });
     emit({ type: 'result', index, ms: performance.now() - started, width: image.width, height: image.height, faces: faces.length });
   } catch (error) {
     emit({

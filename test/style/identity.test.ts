@@ -9,16 +9,20 @@ import { decodeImageFile } from '../../engine/image.ts';
 import { tf } from '../../engine/runtime/tf.ts';
 import { photo, STYLE, tempDir } from '../helpers/fixtures.ts';
 import { writeRandomVgg19H5 } from '../helpers/vgg19-h5.ts';
+import { createModelRegistry } from '../../engine/models/loaded-models.ts';
 
 const dir = tempDir();
 const weightsPath = path.join(dir, 'vgg19-small.h5');
+// One registry for the file: the face networks and VGG-19 load once, for every test here.
+const models = createModelRegistry();
+test.after(() => models.unloadAll());
 const SMALL_WIDTHS = [8, 8, 16, 16, 32, 32, 32, 32, 64, 64, 64, 64, 64, 64, 64, 64];
 
 test.before(() => writeRandomVgg19H5(weightsPath, { layout: 'keras2-nested', channels: SMALL_WIDTHS, seed: 1 }));
 
 test('the guard finds the portrait face once and costs nothing for the unchanged photo', async () => {
   const content = await decodeImageFile(photo.obama);
-  const guard = (await createIdentityGuard(content, await contentFaces(content), 1))!;
+  const guard = (await createIdentityGuard(models, content, await contentFaces(models, content), 1))!;
   assert.equal(guard.faces.length, 1);
   const anchor = guard.faces[0]!;
   assert.ok(anchor.centerX > 0.3 && anchor.centerX < 0.7 && anchor.side > 0.1 && anchor.side < 0.6, JSON.stringify(anchor));
@@ -31,12 +35,12 @@ test('the guard finds the portrait face once and costs nothing for the unchanged
   assert.ok(changed.dataSync()[0]! > 1e-3, `changed: ${changed.dataSync()[0]}`);
   tf.dispose([small, same, noisy, changed]);
   const louvre = await decodeImageFile(photo.noFace);
-  assert.equal(await createIdentityGuard(louvre, await contentFaces(louvre), 1), undefined, 'no face, no guard');
+  assert.equal(await createIdentityGuard(models, louvre, await contentFaces(models, louvre), 1), undefined, 'no face, no guard');
 });
 
 test('a stronger identity weight keeps the stylised face closer to the original', async () => {
   const run = (identityWeight: number) =>
-    stylizeToFile({
+    stylizeToFile(models, {
       contentPath: photo.obama,
       styles: [{ path: path.join(STYLE, 'monet.jpg') }],
       outputPath: path.join(dir, `portrait-${identityWeight}.png`),
