@@ -3,9 +3,12 @@
 // carry exactly these messages; adding a call means adding it here once, then a handler in
 // host/service.ts. Argument schemas are checked at the boundary (engine host) before any
 // handler runs; results are typed, not checked (they come from our own engine).
-// Only zod (and the Node-free style-limits.ts) is imported, so the renderer can share the types without pulling in Node code.
+// Only zod (and the Node-free errors.ts and style-limits.ts) is imported, so the renderer can share the types without pulling in Node code.
 import { z } from 'zod';
+import { FaceKitError, type ErrorInfo } from './errors.ts';
 import { APP_STYLE_DEFAULTS, APP_STYLE_LIMITS, STYLE_LIMITS } from './style-limits.ts';
+
+export type { ErrorInfo };
 
 /** Largest image accepted in one call (a 24 MP JPEG is ≈ 10 MB; 50 MB leaves room for PNG). */
 export const MAX_IMAGE_BYTES = 50 * 1024 * 1024;
@@ -24,7 +27,6 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/, 'expected a
 
 // ---------- wire types (results) ----------
 export interface Box { x: number; y: number; width: number; height: number }
-export interface ErrorInfo { code: string; message: string; file?: string }
 
 export interface AppInfo {
   version: string;
@@ -234,10 +236,13 @@ export function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
 }
 
-/** Checks a call's arguments; throws an ErrorInfo-shaped error naming the method and the problem. */
+/** Checks a call's arguments; throws BAD_INPUT naming the method and the problem (each issue also in details). */
 export function parseArgs<N extends CallName>(method: N, args: unknown): ParsedArgs<N> {
   const parsed = calls[method].args.safeParse(args ?? {});
-  if (!parsed.success) throw Object.assign(new Error(`${method}: ${describeIssues(parsed.error)}`), { code: 'BAD_INPUT' });
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    throw new FaceKitError('BAD_INPUT', `${method}: ${describeIssues(parsed.error)}`, { details: { method, issues } });
+  }
   return parsed.data as ParsedArgs<N>;
 }
 

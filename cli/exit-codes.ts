@@ -31,6 +31,8 @@ export function exitCodeFor(code: ErrorCode): ExitCode {
     case 'STORE_VERSION':
     case 'STORE_KEY':
     case 'INTERNAL':
+    case 'FORBIDDEN': // the CLI meets these two only over a transport, never from its own commands
+    case 'DISCONNECTED':
       return EXIT.environment;
   }
 }

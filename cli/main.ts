@@ -1,7 +1,10 @@
 // Runs in the CLI process: `facekit <command>`. Parses arguments, runs the command over the engine and
-// the store, and turns every failure into one line on stderr and a meaningful exit code.
+// the store, and turns every failure into one line on stderr (with the CLI's hint, cli/hints.ts) and a
+// meaningful exit code.
 import { Command, CommanderError } from 'commander';
 import { isFaceKitError } from '../api/errors.ts';
+import { reportUnexpected } from '../engine/runtime/error-log.ts';
+import { cliMessage } from './hints.ts';
 import { registerRecognitionCommands } from './commands/recognize.ts';
 import { registerPeopleCommands } from './commands/people.ts';
 import { registerEvalCommands } from './commands/evaluate.ts';
@@ -49,12 +52,13 @@ try {
   if (error instanceof CommanderError) {
     // help and --version end here too, with exit code 0
     process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
-  } else if (isFaceKitError(error)) {
-    fail(error.message, error.code, exitCodeFor(error.code));
   } else {
-    const message = error instanceof Error ? error.message : String(error);
-    fail(`internal error: ${message} (set FACEKIT_DEBUG=1 for details)`, 'INTERNAL', EXIT.environment);
-    if (process.env.FACEKIT_DEBUG) console.error(error);
+    // Expected errors come through as they are; an unexpected one is logged with its stack and names the log.
+    // The log names the command only: the other arguments may be people's names and photo paths.
+    const command = process.argv.slice(2).find((arg) => /^[a-z][a-z-]*$/.test(arg));
+    const shown = reportUnexpected(error, { where: command ? `facekit ${command}` : 'facekit' });
+    fail(cliMessage(shown), shown.code, exitCodeFor(shown.code));
+    if (process.env.FACEKIT_DEBUG && !isFaceKitError(error)) console.error(error);
   }
 } finally {
   CliContext.closeAll();

@@ -5,7 +5,8 @@ import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { defaultDbPath, dataDir as defaultDataDir } from '../engine/runtime/paths.ts';
 import { isCallName, parseArgs, type AppInfo, type EventMessage, type ResponseMessage } from '../api/definition.ts';
-import { CodedError } from '../api/coded-error.ts';
+import { FaceKitError } from '../api/errors.ts';
+import { reportUnexpected } from '../engine/runtime/error-log.ts';
 import { roleFor, type WorkerConfig, type WorkerRole } from './roles.ts';
 
 export interface EngineHostOptions {
@@ -20,9 +21,6 @@ export interface EngineHostOptions {
   workerUrl?: URL;
 }
 
-/** A failed call: carries the ErrorInfo fields so every transport can pass them on. */
-export class EngineCallError extends CodedError {}
-
 interface Pending { resolve: (value: unknown) => void; reject: (error: Error) => void }
 
 /** One worker thread; restarted on the next call if it dies (e.g. out of memory in a huge style job). */
@@ -35,6 +33,7 @@ class EngineWorker {
     private readonly config: WorkerConfig,
     private readonly workerUrl: URL | undefined,
     private readonly onEvent: (message: EventMessage) => void,
+    private readonly dataDir: string,
   ) {}
 
   #start(): Worker {
@@ -48,14 +47,17 @@ class EngineWorker {
       const call = this.#pending.get(message.id);
       this.#pending.delete(message.id);
       if (message.ok) call?.resolve(message.result);
-      else call?.reject(new EngineCallError(message.error));
+      else call?.reject(FaceKitError.fromErrorInfo(message.error));
     });
-    const fail = (message: string) => {
+    // A dead worker is unexpected: logged once (with the crash's stack when there is one), then every pending call fails with it.
+    const fail = (message: string, cause?: Error) => {
       if (this.#worker === worker) this.#worker = undefined;
-      for (const call of this.#pending.values()) call.reject(new EngineCallError({ code: 'INTERNAL', message }));
+      if (!this.#pending.size && !cause) return; // a clean exit with nothing in flight (close())
+      const error = reportUnexpected(new FaceKitError('INTERNAL', message, { cause }), { dataDir: this.dataDir, where: `engine host (${this.config.role})` });
+      for (const call of this.#pending.values()) call.reject(error);
       this.#pending.clear();
     };
-    worker.on('error', (error) => fail(`the ${this.config.role} engine stopped: ${error.message}`));
+    worker.on('error', (error) => fail(`the ${this.config.role} engine stopped: ${error.message}`, error));
     worker.on('exit', (code) => fail(`the ${this.config.role} engine exited (code ${code})`));
     return worker;
   }
@@ -94,7 +96,7 @@ export class EngineHost {
     const emit = (message: EventMessage) => this.#listeners.forEach((listener) => listener(message));
     const keyNote = options.keyNote ?? (options.storeKey === undefined ? 'no key configured' : 'key given at start');
     const config = (role: WorkerRole): WorkerConfig => ({ role, dbPath: this.dbPath, dataDir: this.dataDir, shell: options.shell, storeKey: options.storeKey, keyNote });
-    const worker = (role: WorkerRole) => new EngineWorker(config(role), options.workerUrl, emit);
+    const worker = (role: WorkerRole) => new EngineWorker(config(role), options.workerUrl, emit, this.dataDir);
     this.#workers = { faces: worker('faces'), style: worker('style') };
   }
 
@@ -108,15 +110,10 @@ export class EngineHost {
     return host;
   }
 
-  /** Validates the method and its arguments, then runs it in its worker. Rejects with EngineCallError. */
+  /** Validates the method and its arguments, then runs it in its worker. Rejects with a FaceKitError. */
   async call(method: string, args: unknown): Promise<unknown> {
-    if (!isCallName(method)) throw new EngineCallError({ code: 'BAD_INPUT', message: `unknown call "${String(method).slice(0, 100)}"` });
-    let parsed: unknown;
-    try {
-      parsed = parseArgs(method, args);
-    } catch (error) {
-      throw new EngineCallError({ code: 'BAD_INPUT', message: (error as Error).message });
-    }
+    if (!isCallName(method)) throw new FaceKitError('BAD_INPUT', `unknown call "${String(method).slice(0, 100)}"`);
+    const parsed = parseArgs(method, args); // BAD_INPUT naming the method and each problem
     return this.#workers[roleFor(method)].call(method, parsed);
   }
 

@@ -13,7 +13,8 @@ import { kioskHandlers } from './handlers/kiosk.ts';
 import { checkinHandlers } from './handlers/checkins.ts';
 import { galleryHandlers } from './handlers/gallery.ts';
 import { styleHandlers } from './handlers/style.ts';
-import { errorInfo } from '../api/errors.ts';
+import { FaceKitError } from '../api/errors.ts';
+import { reportUnexpected } from '../engine/runtime/error-log.ts';
 import type { WorkerConfig } from './roles.ts';
 
 const config = workerData as WorkerConfig;
@@ -46,11 +47,13 @@ const handlers: Partial<Handlers> =
 async function answer(request: RequestMessage): Promise<ResponseMessage> {
   try {
     const handler = handlers[request.method as CallName] as Handler<CallName> | undefined;
-    if (!handler) throw Object.assign(new Error(`${request.method} is not served by the ${config.role} worker`), { code: 'INTERNAL' });
+    if (!handler) throw new FaceKitError('INTERNAL', `${request.method} is not served by the ${config.role} worker`);
     return { type: 'result', id: request.id, ok: true, result: await handler(request.args as never) };
   } catch (error) {
     if (process.env.FACEKIT_DEBUG) console.error(error);
-    return { type: 'result', id: request.id, ok: false, error: errorInfo(error) };
+    // Logged here, in the thread that has the stack; the host rebuilds the FaceKitError from this.
+    const shown = reportUnexpected(error, { dataDir: config.dataDir, where: `${config.role} worker: ${request.method}` });
+    return { type: 'result', id: request.id, ok: false, error: shown.toErrorInfo() };
   }
 }
 

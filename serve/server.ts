@@ -10,8 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { decodeMessage, encodeMessage } from '../api/codec.ts';
 import { MAX_MESSAGE_BYTES, type EventMessage, type ResponseMessage } from '../api/definition.ts';
-import { EngineCallError, type EngineHost } from '../host/engine-host.ts';
-import { errorInfo, FaceKitError } from '../api/errors.ts';
+import type { EngineHost } from '../host/engine-host.ts';
+import { FaceKitError } from '../api/errors.ts';
+import { reportUnexpected } from '../engine/runtime/error-log.ts';
 import { SECURITY_HEADERS, serveStatic } from './static-files.ts';
 
 export const LOOPBACK = '127.0.0.1';
@@ -97,8 +98,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       try {
         reply = { type: 'result', id: call.id, ok: true, result: await host.call(call.method, call.args) };
       } catch (error) {
-        if (error instanceof EngineCallError && error.code === 'BAD_INPUT' && !error.file) log(`rejected ${call.method}: ${error.message}`);
-        reply = { type: 'result', id: call.id, ok: false, error: errorInfo(error) };
+        // The host's errors are FaceKitErrors (logged where they happened); anything else is logged here.
+        const shown = reportUnexpected(error, { dataDir: host.dataDir, where: `serve: ${call.method}` });
+        // Arguments that fail the api schema (no file named) are the UI's bug or a forged message: log them.
+        if (shown.code === 'BAD_INPUT' && !shown.file) log(`rejected ${call.method}: ${shown.message}`);
+        reply = { type: 'result', id: call.id, ok: false, error: shown.toErrorInfo() };
       }
       if (ws.readyState === ws.OPEN) ws.send(encodeMessage(reply));
     });

@@ -6,6 +6,7 @@ import { CliContext } from '../context.ts';
 import { parsePositiveIntegerArg } from '../arguments.ts';
 import { EXIT } from '../exit-codes.ts';
 import { reportItemErrors, worstExit } from '../batch.ts';
+import { cliMessage } from '../hints.ts';
 
 export function registerEnrollFolderCommand(program: Command): void {
   program
@@ -29,12 +30,14 @@ export function registerEnrollFolderCommand(program: Command): void {
       });
       bar.finish();
       const seconds = (performance.now() - started) / 1000;
-      reportItemErrors(report.errors);
+      // Each refused photo with the CLI's hint; the JSON keeps the fields it always had (no details).
+      const errors = report.errors.map(({ source, code, message, file, details }) => ({ source, code, message: cliMessage({ code, message, details }), ...(file ? { file } : {}) }));
+      reportItemErrors(errors);
       const added = report.results.filter((r) => r.status === 'added').length;
-      ctx.output({ ...report, seconds, imagesPerSecond: report.photos / seconds }, () =>
+      ctx.output({ ...report, errors, seconds, imagesPerSecond: report.photos / seconds }, () =>
         `${report.people} people, ${report.photos} photos: ${added} enrolled, ${report.results.length - added} already enrolled, ${report.errors.length} refused ` +
         `(${seconds.toFixed(1)} s, ${(report.photos / seconds).toFixed(2)} photos/s on ${report.workers} worker thread(s))`,
       );
-      process.exitCode = worstExit(report.errors, EXIT.ok);
+      process.exitCode = worstExit(errors, EXIT.ok);
     });
 }

@@ -6,6 +6,8 @@ import { verify, identify } from '../../engine/recognition/recognition.ts';
 import { compareImages } from '../../engine/recognition/compare.ts';
 import { resolveThreshold, THRESHOLD_SETTING } from '../../engine/recognition/thresholds.ts';
 import { isFaceKitError } from '../../api/errors.ts';
+import { reportUnexpected } from '../../engine/runtime/error-log.ts';
+import { cliMessage } from '../hints.ts';
 import { CliContext, formatDistance } from '../context.ts';
 import { parseIntegerArg, parseNumberArg, parsePositiveIntegerArg } from '../arguments.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -13,7 +15,8 @@ import { reportItemErrors, worstExit, type ItemError } from '../batch.ts';
 
 function itemError(source: string, error: unknown): ItemError {
   if (!isFaceKitError(error)) throw error;
-  return { source, code: error.code, message: error.message };
+  const shown = reportUnexpected(error, { where: 'facekit (one photo of a batch)' }); // an INTERNAL one is logged
+  return { source, code: shown.code, message: cliMessage(shown) };
 }
 
 /** Runs `each` over the photos with a progress bar, collecting results and per-photo errors. */

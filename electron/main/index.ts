@@ -4,6 +4,7 @@ import { app, dialog, safeStorage, type BrowserWindow } from 'electron';
 import path from 'node:path';
 import { EngineHost } from '../../host/engine-host.ts';
 import { dataDir } from '../../engine/runtime/paths.ts';
+import { reportUnexpected } from '../../engine/runtime/error-log.ts';
 import { forwardEvents, handleCalls } from './ipc.ts';
 import { installMenu } from './menu.ts';
 import { handleAppProtocol, registerAppScheme } from './protocol.ts';
@@ -82,7 +83,8 @@ if (!app.requestSingleInstanceLock()) {
     installMenu();
     host = startHost();
     host.catch((error: unknown) => {
-      dialog.showErrorBox('FaceKit could not start its engine', error instanceof Error ? error.message : String(error));
+      // A store key or version problem is shown as it is; anything unexpected is logged and the dialog names the log.
+      dialog.showErrorBox('FaceKit could not start its engine', reportUnexpected(error, { where: 'app start' }).message);
       app.exit(1);
     });
     handleCalls(() => host!, () => window);

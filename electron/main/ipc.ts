@@ -5,12 +5,13 @@
 import { ipcMain, type BrowserWindow } from 'electron';
 import { isCallName, MAX_MESSAGE_BYTES, type EventMessage, type ResponseMessage } from '../../api/definition.ts';
 import type { EngineHost } from '../../host/engine-host.ts';
-import { errorInfo } from '../../api/errors.ts';
+import type { ErrorCode } from '../../api/errors.ts';
+import { reportUnexpected } from '../../engine/runtime/error-log.ts';
 import { CALL_CHANNEL, EVENT_CHANNEL } from './channels.ts';
 import { isAppUrl, payloadSize } from './policy.ts';
 import { isTrustedSender } from './security.ts';
 
-function failure(id: number, code: string, message: string): ResponseMessage {
+function failure(id: number, code: ErrorCode, message: string): ResponseMessage {
   return { type: 'result', id, ok: false, error: { code, message } };
 }
 
@@ -36,7 +37,8 @@ export function handleCalls(host: () => Promise<EngineHost>, window: () => Brows
     try {
       return { type: 'result', id: replyId, ok: true, result: await (await host()).call(method, args) };
     } catch (error) {
-      const info = errorInfo(error);
+      // The host's errors are FaceKitErrors (logged where they happened); anything else (the host did not start) is logged here.
+      const info = reportUnexpected(error, { where: `ipc: ${method}` }).toErrorInfo();
       // Arguments that fail the api schema (no file named) are the UI's bug or a tampered message: log them.
       if (info.code === 'BAD_INPUT' && !info.file) console.warn(`[facekit] rejected ${method}: ${info.message}`);
       return { type: 'result', id: replyId, ok: false, error: info };

@@ -22,9 +22,8 @@ const bridge: Bridge = {
       throw { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) } satisfies ErrorInfo;
     }
     if (response.ok) return response.result;
-    // A plain object, not an Error: contextBridge keeps its code and file.
-    const { code, message, file } = response.error;
-    throw (file ? { code, message, file } : { code, message }) satisfies ErrorInfo;
+    // A plain object, not an Error: contextBridge keeps its fields; the renderer rebuilds the FaceKitError.
+    throw { ...response.error } satisfies ErrorInfo;
   },
   on(listener) {
     if (typeof listener !== 'function') throw new TypeError('facekit.on expects a function');

@@ -72,7 +72,7 @@ export async function evaluateIdentification(
 ): Promise<IdentifyEvaluation> {
   const folders = readPersonFolders(root);
   const holdout = options.holdout ?? 0;
-  if (holdout >= folders.length) throw new FaceKitError('BAD_INPUT', `--holdout ${holdout} leaves nobody to enrol (${folders.length} people)`);
+  if (holdout >= folders.length) throw new FaceKitError('BAD_INPUT', `holding out ${holdout} people leaves nobody to enrol (${folders.length} people)`, { details: { holdout, people: folders.length } });
   const heldOut = new Set(folders.slice(folders.length - holdout).map((f) => f.name));
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekit-eval-'));
   const store = Store.open(path.join(tempDir, 'eval.db'));

@@ -54,6 +54,8 @@ export function descriptorModelId(dir = faceModelDir()): string {
 export function requireFaceModelFiles(dir = faceModelDir()): void {
   const missing = faceModelFiles(dir).filter((f) => !f.found);
   if (missing.length) {
-    throw new FaceKitError('MODEL_MISSING', `face model files missing in ${dir}: ${missing.map((m) => path.basename(m.weights)).join(', ')}; reinstall with npm install`);
+    const files = missing.map((m) => path.basename(m.weights));
+    // These ship with the app (the npm package); details.reason lets each shell say how to restore them.
+    throw new FaceKitError('MODEL_MISSING', `face model files missing in ${dir}: ${files.join(', ')}`, { details: { reason: 'files-missing', model: 'face', dir, files } });
   }
 }

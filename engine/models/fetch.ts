@@ -53,10 +53,7 @@ interface Attempt {
 }
 
 function offlineError(url: URL, id: string, code: string): FaceKitError {
-  return new FaceKitError(
-    'MODEL_MISSING',
-    `cannot reach ${url.host} (offline? ${code}) — copy the file from another machine and run: facekit models import ${id} FILE`,
-  );
+  return new FaceKitError('MODEL_MISSING', `cannot reach ${url.host} (offline? ${code})`, { details: { reason: 'offline', model: id, host: url.host, errno: code } });
 }
 
 function errorCode(error: unknown): string | undefined {
@@ -169,7 +166,7 @@ async function download(a: Attempt): Promise<number> {
 
 /**
  * Downloads a model's file (only VGG19 has one today) and installs it where `findModelFile` looks.
- * Offline or unreachable hosts give a one-line MODEL_MISSING error that points at `facekit models import`.
+ * Offline or unreachable hosts give a one-line MODEL_MISSING error (details.reason 'offline'; the CLI then points at `models import`).
  */
 export async function fetchModel(id: string, opts: FetchModelOptions = {}): Promise<FetchModelResult> {
   const env = opts.env ?? process.env;

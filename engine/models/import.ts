@@ -37,8 +37,8 @@ export async function importModel(id: string, file: string, opts: ImportModelOpt
   if (!check.ok && !opts.allowChecksumMismatch) {
     throw new FaceKitError(
       'BAD_INPUT',
-      `not the expected ${wanted.name}: ${check.problem}. Copy the file again (it may be incomplete), or pass --allow-checksum-mismatch to use it anyway`,
-      source,
+      `not the expected ${wanted.name}: ${check.problem}. Copy the file again (it may be incomplete)`,
+      { file: source, details: { reason: 'checksum-mismatch', model: id } },
     );
   }
   await validateModelFile(id, source, { strict: !opts.expected });

@@ -1,4 +1,4 @@
-// Runs in Node. Finds installed model weights and explains how to get missing ones.
+// Runs in Node. Finds installed model weights and says which are missing (the shells say how to get them).
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -59,26 +59,43 @@ export function findModelFile(id: string, opts: ModelLookupOptions = {}): string
   return undefined;
 }
 
-/** The message a user sees when style transfer needs VGG19 and it is not installed. */
-export function vgg19MissingMessage(opts: ModelLookupOptions = {}): string {
+/**
+ * The MODEL_MISSING error for VGG19: what is missing and where it was looked for. The details (model
+ * id, file, download URL, install path) let each shell word its own advice (cli/hints.ts).
+ */
+export function vgg19Missing(opts: ModelLookupOptions = {}): FaceKitError {
   const entry = getModel(VGG19_ID, opts.manifest);
   const file = entry.files[0]!;
-  const host = file.url ? new URL(file.url).host : 'the internet';
-  const mb = file.size ? ` (${Math.round(file.size / 1e6)} MB)` : '';
-  return [
-    'VGG19 weights are not installed; style transfer needs them. Get them with one of:',
-    `  facekit models fetch vgg19     downloads ${file.name}${mb} from ${host} (needs internet)`,
-    `  facekit models import vgg19 /path/to/${file.name}     (a copy from another machine)`,
-    `They will be stored as ${installPath(VGG19_ID, opts)}`,
-    `(looked in: ${candidateDirs(entry, opts.env).join(', ')})`,
+  const installTo = installPath(VGG19_ID, opts);
+  const searched = candidateDirs(entry, opts.env);
+  const message = [
+    'VGG19 weights are not installed; style transfer needs them.',
+    `They will be stored as ${installTo}`,
+    `(looked in: ${searched.join(', ')})`,
   ].join('\n');
+  return new FaceKitError('MODEL_MISSING', message, {
+    details: {
+      reason: 'not-installed',
+      model: VGG19_ID,
+      fileName: file.name,
+      ...(file.size ? { bytes: file.size } : {}),
+      ...(file.url ? { url: file.url } : {}),
+      installPath: installTo,
+      searched,
+    },
+  });
 }
 
-/** Path of the VGG19 weights, or a MODEL_MISSING error telling the user exactly how to install them. */
+/** The text a user sees when style transfer needs VGG19 and it is not installed. */
+export function vgg19MissingMessage(opts: ModelLookupOptions = {}): string {
+  return vgg19Missing(opts).message;
+}
+
+/** Path of the VGG19 weights, or a MODEL_MISSING error saying what is missing. */
 export function requireVgg19(opts: ModelLookupOptions = {}): string {
   const found = findModelFile(VGG19_ID, opts);
   if (found) return found;
-  throw new FaceKitError('MODEL_MISSING', vgg19MissingMessage(opts));
+  throw vgg19Missing(opts);
 }
 
 export interface ModelStatus {

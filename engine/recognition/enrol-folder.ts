@@ -3,12 +3,12 @@
 // transaction per photo, so an interrupted run leaves whole enrolments only and a re-run finishes it.
 import os from 'node:os';
 import type { Store } from '../../db/store.ts';
-import { errorInfo, throwIfCancelled } from '../../api/errors.ts';
+import { throwIfCancelled, type ErrorInfo } from '../../api/errors.ts';
+import { reportUnexpected } from '../runtime/error-log.ts';
 import { saveEnrolment, type EnrolResult, type PreparedEnrolment } from './enrolment.ts';
 import { readPersonFolders } from '../evaluation/identify-folders.ts';
 import { WorkerPool } from '../workers/pool.ts';
 import type { EnrolTask } from '../workers/enrol-worker.ts';
-import type { ErrorInfo } from '../../api/definition.ts';
 
 export interface EnrolFolderOptions {
   /** Worker threads (default: one per core). */
@@ -49,7 +49,8 @@ export async function enrolFolder(store: Store, root: string, options: EnrolFold
           report.results.push(saveEnrolment(store, person, prepared));
         } catch (error) {
           if (options.signal?.aborted) return;
-          report.errors.push({ source: file, ...errorInfo(error) });
+          // A crashed worker thread or a bug is logged; the photo is reported like any refused one.
+          report.errors.push({ source: file, ...reportUnexpected(error, { where: 'enrol-folder' }).toErrorInfo() });
         } finally {
           options.onProgress?.(++done, tasks.length, file);
         }

@@ -46,15 +46,17 @@ export async function prepareEnrolment(models: FaceModels, image: DecodedImage, 
   const { faces, modelId } = await analyzeFaces(models, image, options);
   requireFaces(faces, image.source);
   if (faces.length > 1 && options.faceIndex === undefined) {
-    throw new FaceKitError(
-      'MULTIPLE_FACES',
-      `${faces.length} faces found (${describeFaces(faces.map(summarizeFace))}); choose one with --face N`,
-      image.source,
-    );
+    // The caller picks one (options.faceIndex); details list the faces so it can say how.
+    const summaries = faces.map(summarizeFace);
+    throw new FaceKitError('MULTIPLE_FACES', `${faces.length} faces found (${describeFaces(summaries)})`, {
+      file: image.source,
+      details: { faces: summaries.map((f) => ({ index: f.index, box: { x: f.box.x, y: f.box.y, width: f.box.width, height: f.box.height } })) },
+    });
   }
   const face = pickFace(faces, options.faceIndex ?? 0, image.source);
   if (face.quality.problems.length && !options.allowLowQuality) {
-    throw new FaceKitError('LOW_QUALITY', `${face.quality.problems.join('; ')} (use --allow-low-quality to enrol anyway)`, image.source);
+    // options.allowLowQuality enrols it anyway; each shell says how to ask for that.
+    throw new FaceKitError('LOW_QUALITY', face.quality.problems.join('; '), { file: image.source, details: { problems: face.quality.problems } });
   }
   return {
     source: image.source,

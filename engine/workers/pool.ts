@@ -2,14 +2,10 @@
 // one task at a time: how batch work uses every core (tfjs's wasm backend is single-threaded per
 // instance, so parallelism means one engine per thread).
 import { Worker } from 'node:worker_threads';
-import type { ErrorInfo } from '../../api/definition.ts';
-import { CodedError } from '../../api/coded-error.ts';
+import { FaceKitError, type ErrorInfo } from '../../api/errors.ts';
 
 interface Task<In, Out> { input: In; resolve: (output: Out) => void; reject: (error: Error) => void }
 type Reply<Out> = { ok: true; output: Out } | { ok: false; error: ErrorInfo };
-
-/** A task's failure as the worker reported it (code, message, file). */
-export class WorkerTaskError extends CodedError {}
 
 export class WorkerPool<In, Out> {
   readonly size: number;
@@ -45,7 +41,7 @@ export class WorkerPool<In, Out> {
       worker.once('message', (reply: Reply<Out>) => {
         this.#idle.push(worker);
         if (reply.ok) task.resolve(reply.output);
-        else task.reject(new WorkerTaskError(reply.error));
+        else task.reject(FaceKitError.fromErrorInfo(reply.error));
         this.#dispatch();
       });
       worker.postMessage(task.input);

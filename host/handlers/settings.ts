@@ -33,6 +33,9 @@ export function readSettings(store: Store): Settings {
   };
 }
 
+/** The app cannot download weights itself: the screens point at the facekit command that can. */
+const VGG19_INSTALL_NOTE = `Install them from a terminal with: facekit models fetch ${VGG19_ID} (or, offline: facekit models import ${VGG19_ID} FILE)`;
+
 export function settingsHandlers(ctx: HandlerContext): Handlers<'app.info' | 'settings.get' | 'settings.set'> {
   return {
     async 'app.info'() {
@@ -44,7 +47,7 @@ export function settingsHandlers(ctx: HandlerContext): Handlers<'app.info' | 'se
         backend: { name: backend.name, description: describeBackend(backend) },
         storePath: ctx.store.file,
         dataDir: ctx.dataDir,
-        style: vgg ? { available: true, message: `VGG-19 weights: ${vgg}` } : { available: false, message: vgg19MissingMessage() },
+        style: vgg ? { available: true, message: `VGG-19 weights: ${vgg}` } : { available: false, message: `${vgg19MissingMessage()}\n${VGG19_INSTALL_NOTE}` },
         encryption: { encrypted: ctx.store.encrypted, message: ctx.keyNote },
       };
     },

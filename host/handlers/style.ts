@@ -6,7 +6,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { decodeArg, toGalleryItem } from './convert.ts';
 import { galleryDir } from './gallery.ts';
-import { errorInfo, FaceKitError, isFaceKitError } from '../../api/errors.ts';
+import { FaceKitError, isFaceKitError } from '../../api/errors.ts';
+import { reportUnexpected } from '../../engine/runtime/error-log.ts';
 import { requireVgg19 } from '../../engine/models/index.ts';
 import { stylizeToFile, type StyleSettings } from '../../engine/style/studio.ts';
 import type { StyleProgress } from '../../engine/style/job.ts';
@@ -88,7 +89,7 @@ export function styleHandlers(ctx: HandlerContext, options: StyleHandlerOptions 
   return {
     async 'style.start'({ content, styles, settings }) {
       if (jobs.size) throw new FaceKitError('CONFLICT', 'a style transfer is already running: cancel it or wait for it to finish');
-      requireVgg19(); // MODEL_MISSING with install instructions, before anything is saved
+      requireVgg19(); // MODEL_MISSING (details say which file and where), before anything is saved
       const inputs = path.join(galleryDir(ctx.dataDir), 'inputs');
       fs.mkdirSync(inputs, { recursive: true });
       clearTimeout(idle); // a job is coming: the loaded models stay for it
@@ -111,7 +112,11 @@ export function styleHandlers(ctx: HandlerContext, options: StyleHandlerOptions 
           ctx.emit('style.done', { jobId, item: toGalleryItem(outcome.galleryItem!) });
           ctx.emit('data.changed', { what: 'gallery' });
         })
-        .catch((error: unknown) => ctx.emit('style.failed', { jobId, error: errorInfo(error), cancelled: isFaceKitError(error, 'CANCELLED') }))
+        .catch((error: unknown) => {
+          // A job fails after its call has returned, so an unexpected error is logged here.
+          const shown = reportUnexpected(error, { dataDir: ctx.dataDir, where: 'style job' });
+          ctx.emit('style.failed', { jobId, error: shown.toErrorInfo(), cancelled: isFaceKitError(error, 'CANCELLED') });
+        })
         .finally(() => {
           jobs.delete(jobId);
           unloadWhenIdle();

@@ -2,6 +2,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import sharp from 'sharp';
 import { runCli } from '../helpers/cli.ts';
 import { badImages, photo, tempDir } from '../helpers/fixtures.ts';
 
@@ -86,6 +87,24 @@ test('usage errors exit 2; an image without a face is bad input', async () => {
   const noFace = await cli('verify', 'Barack Obama', photo.noFace);
   assert.equal(noFace.code, 2);
   assert.match(noFace.stderr, /louvre_small\.jpg: no face found/);
+});
+
+test('the CLI adds its own hint to what the engine says, on stderr and in --json', async () => {
+  const group = await cli('enroll', 'Hint Test', photo.obamaAndBiden);
+  assert.equal(group.code, 2);
+  assert.match(group.stderr, /^facekit: .*obama_and_biden\.jpg: \d faces found \(0 at x=\d+, 1 at x=\d+.*\); choose one with --face N$/m);
+  const asJson = await cli('enroll', 'Hint Test', photo.obamaAndBiden, '--json');
+  assert.deepEqual(Object.keys(asJson.json.errors[0]), ['source', 'code', 'message'], 'the JSON fields stay as they were');
+  assert.equal(asJson.json.errors[0].code, 'MULTIPLE_FACES');
+  assert.match(asJson.json.errors[0].message, /; choose one with --face N$/);
+
+  const blurred = path.join(dir, 'blurred.jpg');
+  await sharp(photo.obama).blur(8).jpeg().toFile(blurred);
+  const poor = await cli('enroll', 'Hint Test', blurred);
+  assert.equal(poor.code, 2);
+  assert.match(poor.stderr, /blurred\.jpg: face is too blurred .* \(use --allow-low-quality to enrol anyway\)$/m);
+  assert.equal((await cli('enroll', 'Hint Test', blurred, '--allow-low-quality')).code, 0, 'and the hint works');
+  assert.equal((await cli('people', 'remove', 'Hint Test')).code, 0);
 });
 
 test('doctor reports the backend, why faster ones were skipped, the models and the store', async () => {

@@ -66,8 +66,9 @@ test('the same seed gives the same picture; a portrait reports its identity dist
 test('missing VGG-19 weights: exit 3 and how to get them', async () => {
   const result = await runCli(['stylize', louvre, monet, '-o', path.join(dir, 'x.png')], env);
   assert.equal(result.code, 3);
-  assert.match(result.stderr, /facekit models fetch vgg19/);
-  assert.match(result.stderr, /facekit models import vgg19 /);
+  assert.match(result.stderr, /VGG19 weights are not installed/);
+  assert.match(result.stderr, /facekit models fetch vgg19 .*storage\.googleapis\.com \(needs internet\)/);
+  assert.match(result.stderr, /facekit models import vgg19 \/path\/to\/vgg19_weights_tf_dim_ordering_tf_kernels_notop\.h5/);
 });
 
 test('bad inputs to stylize: exit 2 with the file and the reason, nothing written', async () => {
@@ -112,6 +113,7 @@ test('models list says what is missing; import refuses a file that is not the VG
   const refused = await runCli(['models', 'import', 'vgg19', weights], env);
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /vgg19-small\.h5: not the expected vgg19_weights_tf_dim_ordering_tf_kernels_notop\.h5/);
+  assert.match(refused.stderr, /, or pass --allow-checksum-mismatch to use it anyway\n$/, 'the CLI names its flag');
   const offline = await runCli(['models', 'fetch', 'vgg19', '--url', 'http://127.0.0.1:9/vgg19.h5'], env);
   assert.equal(offline.code, 3);
   assert.match(offline.stderr, /cannot reach 127\.0\.0\.1:9 .*facekit models import vgg19 FILE/);

@@ -4,7 +4,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { EngineHost, EngineCallError } from '../../host/engine-host.ts';
+import { EngineHost } from '../../host/engine-host.ts';
+import { FaceKitError } from '../../api/errors.ts';
 import type { EventMessage } from '../../api/definition.ts';
 import { photo, tempDir } from '../helpers/fixtures.ts';
 
@@ -13,11 +14,11 @@ let host: EngineHost;
 const events: EventMessage[] = [];
 const image = (file: string) => ({ bytes: new Uint8Array(fs.readFileSync(file)), name: path.basename(file) });
 
-async function failure(promise: Promise<unknown>): Promise<EngineCallError> {
+async function failure(promise: Promise<unknown>): Promise<FaceKitError> {
   try {
     await promise;
   } catch (error) {
-    assert.ok(error instanceof EngineCallError, `expected an EngineCallError, got ${String(error)}`);
+    assert.ok(error instanceof FaceKitError, `expected a FaceKitError, got ${String(error)}`);
     return error;
   }
   assert.fail('the call succeeded');
@@ -40,6 +41,7 @@ test('unknown calls and bad arguments are refused before reaching the engine', a
   const bad = await failure(host.call('enrol.photo', { name: 'Ann', image: { bytes: 'not bytes', name: 'a.jpg' } }));
   assert.equal(bad.code, 'BAD_INPUT');
   assert.match(bad.message, /enrol\.photo: image\.bytes: expected image bytes/);
+  assert.deepEqual(bad.details, { method: 'enrol.photo', issues: [{ path: 'image.bytes', message: 'expected image bytes' }] });
 });
 
 test('identify before anyone is enrolled: every face is unknown, not an error', async () => {
@@ -85,8 +87,11 @@ test('settings persist in the store and come back typed', async () => {
   assert.deepEqual(await host.call('settings.get', {}), saved);
 });
 
-test('style transfer without VGG-19 says how to install it', async () => {
+test('style transfer without VGG-19 says what is missing; details name the model for the shell to word its advice', async () => {
   const error = await failure(host.call('style.start', { content: image(photo.noFace), styles: [image(photo.noFace)], settings: { size: 64, iterations: 1 } }));
   assert.equal(error.code, 'MODEL_MISSING');
-  assert.match(error.message, /facekit models fetch vgg19/);
+  assert.match(error.message, /VGG19 weights are not installed/);
+  assert.doesNotMatch(error.message, /facekit models/, 'no command-line advice from the engine');
+  assert.equal(error.details?.model, 'vgg19');
+  assert.equal(error.details?.reason, 'not-installed');
 });

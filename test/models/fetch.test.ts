@@ -180,14 +180,15 @@ test('a size that disagrees with the manifest is refused before downloading', as
   assert.ok(!fs.existsSync(dest()));
 });
 
-test('offline: a closed port gives one clear line pointing at models import', async () => {
+test('offline: a closed port gives one clear line; details say offline and which model (the CLI adds the models import hint)', async () => {
   const probe = http.createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   const port = (probe.address() as AddressInfo).port;
   await new Promise((resolve) => probe.close(resolve));
   await assert.rejects(fetchModel('vgg19', { url: `http://127.0.0.1:${port}/w.h5`, destDir }), (e: unknown) => {
     assert.ok(isFaceKitError(e, 'MODEL_MISSING'));
-    assert.equal(e.message, `cannot reach 127.0.0.1:${port} (offline? ECONNREFUSED) — copy the file from another machine and run: facekit models import vgg19 FILE`);
+    assert.equal(e.message, `cannot reach 127.0.0.1:${port} (offline? ECONNREFUSED)`);
+    assert.deepEqual(e.details, { reason: 'offline', model: 'vgg19', host: `127.0.0.1:${port}`, errno: 'ECONNREFUSED' });
     return true;
   });
   assert.ok(!fs.existsSync(dest()));

@@ -39,12 +39,13 @@ test('imports a file whose checksum matches, copying it where findModelFile look
   assert.equal(findModelFile('vgg19', { env: { FACEKIT_MODELS_DIR: destDir } }), result.path);
 });
 
-test('the real manifest checksum rejects another file, naming it and the fix', async () => {
+test('the real manifest checksum rejects another file, naming it; details say why (the CLI names the flag)', async () => {
   const destDir = path.join(dir, 'b');
   await assert.rejects(importModel('vgg19', small, { destDir }), (e: unknown) => {
     assert.ok(isFaceKitError(e, 'BAD_INPUT'));
     assert.equal(e.file, small);
-    assert.match(e.message, new RegExp(`size is ${size} bytes, expected 80134624.*--allow-checksum-mismatch`));
+    assert.match(e.message, new RegExp(`size is ${size} bytes, expected 80134624. Copy the file again \\(it may be incomplete\\)$`));
+    assert.deepEqual(e.details, { reason: 'checksum-mismatch', model: 'vgg19' });
     return true;
   });
   await assert.rejects(importModel('vgg19', small, { destDir, expected: { md5: 'f'.repeat(32), size } }), (e: unknown) =>

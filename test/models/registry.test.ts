@@ -31,13 +31,19 @@ test('the manifest pins the Keras VGG19 release and lists the face models', () =
   assert.deepEqual(loadManifest().models.map((m) => m.id).sort(), ['face_landmark_68', 'face_recognition', 'ssd_mobilenetv1', 'vgg19']);
 });
 
-test('requireVgg19 explains how to get the weights and where they will go', { skip: bundledVgg && 'real weights in models/vgg19' }, () => {
+test('requireVgg19 says what is missing and where it will go; details carry what a shell needs for its advice', { skip: bundledVgg && 'real weights in models/vgg19' }, () => {
   assert.equal(findModelFile('vgg19', { env }), undefined);
+  const installTo = path.join(dir, 'models', 'vgg19', VGG_FILE);
   assert.throws(() => requireVgg19({ env }), (e: unknown) => {
     assert.ok(isFaceKitError(e, 'MODEL_MISSING'));
-    assert.match(e.message, /facekit models fetch vgg19 .*storage\.googleapis\.com \(needs internet\)/);
-    assert.match(e.message, new RegExp(`facekit models import vgg19 /path/to/${VGG_FILE}`));
-    assert.ok(e.message.includes(`stored as ${path.join(dir, 'models', 'vgg19', VGG_FILE)}`));
+    assert.match(e.message, /^VGG19 weights are not installed; style transfer needs them\./);
+    assert.ok(e.message.includes(`stored as ${installTo}`));
+    assert.doesNotMatch(e.message, /facekit models/, 'command-line advice is the CLI\'s (cli/hints.ts)');
+    assert.equal(e.details?.reason, 'not-installed');
+    assert.equal(e.details?.model, 'vgg19');
+    assert.equal(e.details?.fileName, VGG_FILE);
+    assert.equal(e.details?.installPath, installTo);
+    assert.match(String(e.details?.url), /^https:\/\/storage\.googleapis\.com\//);
     return true;
   });
 });

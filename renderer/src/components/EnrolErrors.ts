@@ -1,19 +1,35 @@
-// Runs in the renderer. Turns an enrolment error into text for the enrol screen: names the file and
-// drops hints meant for the command line (the screen offers its own way to do the same thing).
-import { ApiError, errorMessage } from '../lib/api.ts';
+// Runs in the renderer. Turns an enrolment error into text for the enrol screen: names the file, and
+// words by code (and the error's details) what this screen offers, where the engine's message is
+// not the best fit.
+import { FaceKitError, errorMessage } from '../lib/api.ts';
+
+function screenText(error: FaceKitError): string | undefined {
+  const details = error.details ?? {};
+  switch (error.code) {
+    case 'MULTIPLE_FACES': {
+      // The screen has no face picker: ask for a photo of this person alone.
+      const count = Array.isArray(details.faces) ? details.faces.length : undefined;
+      return `${count ?? 'several'} faces found; use a photo where only this person is visible`;
+    }
+    case 'BAD_INPUT': {
+      // An argument check names the call and each field ("enrol.photo: image.bytes: …"); the user only needs the problems.
+      if (!Array.isArray(details.issues)) return undefined;
+      const problems = details.issues.map((issue) => (issue && typeof issue === 'object' && !Array.isArray(issue) ? issue.message : undefined));
+      return problems.every((p) => typeof p === 'string') && problems.length ? problems.join('; ') : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
 
 /** "x.jpg: no face found in the image" – always starting with the file's name. */
 export function enrolErrorText(error: unknown, fileName: string): string {
-  let text = errorMessage(error)
-    .replace(/\s*\(use --allow-low-quality[^)]*\)/, '')
-    .replace(/\s*\(\d+ at x=[^)]*\);\s*choose one with --face N/, '; use a photo where only this person is visible')
-    // Argument errors name the call ("enrol.photo: image.bytes: …"); the user only needs the problem.
-    .replace(/^enrol\.photo:\s*(image\.bytes:\s*)?/, '');
+  let text = (error instanceof FaceKitError && screenText(error)) || errorMessage(error);
   if (!text.startsWith(fileName)) text = `${fileName}: ${text}`;
   return text;
 }
 
-/** Low-quality faces can be enrolled anyway when the user asks for it. */
+/** Low-quality faces can be enrolled anyway when the user asks for it (the screen's checkbox). */
 export function isLowQuality(error: unknown): boolean {
-  return error instanceof ApiError && error.code === 'LOW_QUALITY';
+  return error instanceof FaceKitError && error.code === 'LOW_QUALITY';
 }

@@ -1,8 +1,8 @@
 // Runs in the renderer. The typed api client, whatever the transport: Electron's preload bridge
 // (window.facekit) when present, else a WebSocket to `facekit serve` with the launch token.
-import type { CallArgs, CallName, CallResult, ErrorInfo, EventMessage, EventName, Events, FaceKitApi, ResponseMessage } from '../../../api/definition.ts';
+import type { CallArgs, CallName, CallResult, EventMessage, EventName, Events, FaceKitApi, ResponseMessage } from '../../../api/definition.ts';
 import { decodeMessage, encodeMessage } from '../../../api/codec.ts';
-import { CodedError } from '../../../api/coded-error.ts';
+import { FaceKitError } from '../../../api/errors.ts';
 
 /** What electron/preload exposes (same shape as the WebSocket client). */
 export interface Bridge {
@@ -16,8 +16,8 @@ declare global {
   }
 }
 
-/** An error from the engine, with its code and the message to show. */
-export class ApiError extends CodedError {}
+/** Every failed call rejects with the engine's own error class, rebuilt from what crossed the transport. */
+export { FaceKitError };
 
 /** The message to show for anything thrown by a call. */
 export function errorMessage(error: unknown): string {
@@ -49,9 +49,8 @@ function fromBridge(bridge: Bridge): FaceKitApi {
       try {
         return (await bridge.call(method, args)) as never;
       } catch (error) {
-        // Electron wraps errors thrown in the main process; the preload re-throws ErrorInfo as is.
-        const info = error as Partial<ErrorInfo>;
-        throw new ApiError({ code: info.code ?? 'INTERNAL', message: info.message ?? String(error), file: info.file });
+        // The preload re-throws ErrorInfo as a plain object (contextBridge keeps its fields, not an Error's).
+        throw FaceKitError.fromErrorInfo(error);
       }
     },
     on: events.on,
@@ -88,18 +87,18 @@ function fromWebSocket(): FaceKitApi {
         const call = pending.get(message.id);
         pending.delete(message.id);
         if (message.ok) call?.resolve(message.result);
-        else call?.reject(new ApiError(message.error));
+        else call?.reject(FaceKitError.fromErrorInfo(message.error));
       };
       let opened = false;
       ws.addEventListener('open', () => (opened = true));
       ws.onclose = () => {
         socket = undefined;
-        const error = new ApiError({
-          code: 'DISCONNECTED',
-          message: opened
+        const error = new FaceKitError(
+          'DISCONNECTED',
+          opened
             ? 'lost the connection to the engine (is facekit serve still running?)'
             : 'the engine refused the connection: open the exact address facekit serve printed (it carries a per-launch token)',
-        });
+        );
         for (const call of pending.values()) call.reject(error);
         pending.clear();
         reject(error);
