@@ -5,8 +5,15 @@ import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM = process.env.FACEKIT_CHROMIUM ?? '/usr/bin/chromium';
 
-export function chromiumMissing(): string | undefined {
-  return fs.existsSync(CHROMIUM) ? undefined : `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set FACEKIT_CHROMIUM)`;
+/**
+ * Why the end-to-end suite cannot run, or undefined when it can. On a developer's machine a missing
+ * Chromium skips the suite; under CI (CI set) it throws, so CI cannot go green without opening the app.
+ */
+export function chromiumMissing(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (fs.existsSync(CHROMIUM)) return undefined;
+  const reason = `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set FACEKIT_CHROMIUM)`;
+  if (env.CI) throw new Error(`${reason}; CI is set, so the end-to-end suite fails instead of skipping`);
+  return reason;
 }
 
 export function launchChromium(fakeCameraFile?: string): Promise<Browser> {
