@@ -1,0 +1,95 @@
+// facekit eval pairs|identify over the fixture photos (real people, labelled by folder).
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { runCli } from '../../helpers/cli.ts';
+import { FACES, photo, tempDir } from '../../helpers/fixtures.ts';
+import { parsePairsFile } from '../../../engine/evaluation/pairs-file.ts';
+import { createProgress } from '../../../cli/progress.ts';
+
+const dir = tempDir();
+const env = { FACEKIT_DB: path.join(dir, 'unused.db') };
+
+test('eval pairs over a CSV: accuracy, threshold, and pairs whose face was not found', async () => {
+  const csv = path.join(dir, 'pairs.csv');
+  const rel = (file: string) => path.relative(FACES, file);
+  fs.writeFileSync(
+    csv,
+    [
+      'a,b,same',
+      `${rel(photo.obama)},${rel(photo.obama3)},yes`,
+      `${rel(photo.biden)},${rel(photo.biden2)},true`,
+      `${rel(photo.kit)},${rel(photo.kit2)},1`,
+      `${rel(photo.obama)},${rel(photo.biden)},no`,
+      `${rel(photo.rose)},${rel(photo.kit)},false`,
+      `${rel(photo.obama2)},../../style/louvre_small.jpg,0`,
+    ].join('\n'),
+  );
+  const result = await runCli(['eval', 'pairs', csv, '--root', FACES, '--json'], env);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.json.pairs, 6);
+  assert.equal(result.json.threshold, 0.6);
+  assert.equal(result.json.undetected.length, 1, 'the Louvre has no face');
+  assert.match(result.json.undetected[0].problems[0], /louvre_small\.jpg: no face found/);
+  assert.equal(result.json.correct, 5, 'an undetected pair counts as an error');
+  assert.ok(Math.abs(result.json.accuracy - 5 / 6) < 1e-3);
+  assert.equal(result.stderr, '', 'no progress bar in --json mode');
+
+  const strict = await runCli(['eval', 'pairs', csv, '--root', FACES, '--threshold', '0.1', '--json'], env);
+  assert.equal(strict.json.correct, 2, 'at 0.1 only the two different-people pairs are right');
+});
+
+test('eval pairs reads an LFW pairs.txt', async () => {
+  const root = tempDir();
+  const lfw = [
+    ['Barack_Obama', [photo.obama, photo.obama3]],
+    ['Joe_Biden', [photo.biden, photo.biden2]],
+  ] as const;
+  for (const [name, files] of lfw) {
+    fs.mkdirSync(path.join(root, name));
+    files.forEach((file, i) => fs.copyFileSync(file, path.join(root, name, `${name}_${String(i + 1).padStart(4, '0')}.jpg`)));
+  }
+  const pairsTxt = path.join(root, 'pairs.txt');
+  fs.writeFileSync(pairsTxt, '1\t2\nBarack_Obama\t1\t2\nJoe_Biden\t1\t2\nBarack_Obama\t1\tJoe_Biden\t2\nBarack_Obama\t2\tJoe_Biden\t1\n');
+  const result = await runCli(['eval', 'pairs', pairsTxt, '--root', root, '--json'], env);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.json.pairs, 4);
+  assert.equal(result.json.accuracy, 1);
+});
+
+test('eval identify: first K enrolled, the rest identified, held-out people must be unknown', async () => {
+  const root = path.join(FACES, 'knn_examples', 'train');
+  const result = await runCli(['eval', 'identify', '--root', root, '--enroll', '1', '--holdout', '1', '--json'], env);
+  assert.equal(result.code, 0, result.stderr);
+  // 5 people; rose_leslie (last by name) is held out: her 2 photos plus 1 remaining photo of each of 3 others
+  assert.equal(result.json.queries, 5);
+  assert.deepEqual(result.json.heldOut, ['rose_leslie']);
+  assert.equal(result.json.top1, 1);
+  assert.equal(result.json.false_accepts, 0);
+  assert.deepEqual(result.json.undetected, []);
+  assert.ok(!fs.existsSync(env.FACEKIT_DB), 'evaluation uses its own temporary store');
+});
+
+test('eval rejects bad pairs files and bad arguments with exit 2', async () => {
+  const bad = path.join(dir, 'bad.csv');
+  fs.writeFileSync(bad, 'a,b,same\nx.jpg,y.jpg,maybe\n');
+  const result = await runCli(['eval', 'pairs', bad, '--root', FACES], env);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /bad\.csv: line 2: "same" is "maybe"/);
+  assert.throws(() => parsePairsFile('hello world\n', 'notes.txt'), /not a pairs file/);
+  assert.equal((await runCli(['eval', 'identify', '--root', FACES, '--enroll', '0'], env)).code, 2);
+});
+
+test('the progress bar is drawn only on a terminal', () => {
+  const written: string[] = [];
+  const terminal = { isTTY: true, columns: 80, write: (s: string) => written.push(s) } as unknown as NodeJS.WriteStream;
+  const bar = createProgress('embedding', 4, true, { stream: terminal });
+  bar.update(2, 'a.jpg');
+  bar.finish();
+  assert.match(written[0]!, /^\rembedding \[#{14}\.{14}\] 2\/4/);
+  const piped = { isTTY: false, write: (s: string) => written.push(s) } as unknown as NodeJS.WriteStream;
+  createProgress('embedding', 4, true, { stream: piped }).update(1);
+  createProgress('embedding', 4, false, { stream: terminal }).update(1);
+  assert.equal(written.length, 2, 'nothing drawn when piped or in --json mode');
+});
