@@ -89,6 +89,8 @@ export default defineConfig(
     rules: {
       // stricter than recommended
       eqeqeq: ['error', 'smart'],
+      // With noUncheckedIndexedAccess on, a missing element is a real case: check it and say what went wrong.
+      '@typescript-eslint/no-non-null-assertion': 'error',
       // `_`-prefixed names are deliberate leftovers (fixed callback signatures, `const { secret: _, ...rest } = x`);
       // tsc's noUnusedLocals covers the rest.
       '@typescript-eslint/no-unused-vars': [

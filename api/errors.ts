@@ -117,3 +117,12 @@ export function fromErrorInfo(info: unknown): FaceKitError {
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new FaceKitError('CANCELLED', 'cancelled');
 }
+
+/**
+ * The value, or an INTERNAL error naming what was missing. For lookups that only a bug can break (an
+ * index past a list the code itself built, a key it just inserted): the message says which one.
+ */
+export function expectDefined<T>(value: T | null | undefined, what: string): T {
+  if (value === undefined || value === null) throw new FaceKitError('INTERNAL', `${what} is missing`);
+  return value;
+}
