@@ -7,6 +7,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Store, type NewFace } from '../db/store.ts';
 import { newRawKey } from '../db/key.ts';
+import { expectDefined } from '../api/errors.ts';
 import { medianMs, printTable } from './table.ts';
 
 const FACES = 10_000;
@@ -21,14 +22,13 @@ const photo = (i: number) => ({ sha256: i.toString(16).padStart(64, '0'), path: 
 
 export async function benchEncryption(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekit-bench-crypt-'));
+  const rawKey = newRawKey();
   const kinds: { name: string; key?: string }[] = [
     { name: 'plain (baseline)' },
-    { name: 'encrypted, raw key (app)' },
-    { name: 'encrypted, passphrase (CLI)' },
+    { name: 'encrypted, raw key (app)', key: rawKey },
+    { name: 'encrypted, passphrase (CLI)', key: 'a passphrase typed by someone' },
   ];
-  kinds[1]!.key = newRawKey();
-  kinds[2]!.key = 'a passphrase typed by someone';
-  const results: { open: number; enrol: number; index: number; remove: number; size: number }[] = [];
+  const results: { name: string; open: number; enrol: number; index: number; remove: number; size: number }[] = [];
   try {
     for (const [k, kind] of kinds.entries()) {
       const file = path.join(dir, `store-${k}.db`);
@@ -48,14 +48,14 @@ export async function benchEncryption(): Promise<void> {
       let victim = 1;
       const remove = await medianMs(5, () => reopened.removePerson(`person ${victim++}`));
       reopened.close();
-      results.push({ open, enrol, index, remove, size: fs.statSync(file).size / 1024 / 1024 });
+      results.push({ name: kind.name, open, enrol, index, remove, size: fs.statSync(file).size / 1024 / 1024 });
     }
 
-    const base = results[0]!;
+    const base = expectDefined(results[0], 'the baseline (plain store) result');
     printTable(
       `Store operations with encryption at rest (${FACES} faces, 5 kB thumbnails), ms. Baseline: the plain store`,
       ['store', 'open', 'enrol one face', 'load index', 'remove person', 'MB', 'enrol ×', 'index ×', 'remove ×'],
-      results.map((r, i) => [kinds[i]!.name, r.open, r.enrol, r.index, r.remove, r.size, r.enrol / base.enrol, r.index / base.index, r.remove / base.remove]),
+      results.map((r) => [r.name, r.open, r.enrol, r.index, r.remove, r.size, r.enrol / base.enrol, r.index / base.index, r.remove / base.remove]),
     );
 
     // Encrypting an existing plaintext store (first open with a key), against copying the file.
@@ -65,12 +65,12 @@ export async function benchEncryption(): Promise<void> {
       const target = path.join(dir, 'to-encrypt.db');
       fs.copyFileSync(plain, target);
       const t0 = performance.now();
-      Store.open(target, { key: kinds[1]!.key }).close();
+      Store.open(target, { key: rawKey }).close();
       const ms = performance.now() - t0;
       fs.rmSync(target);
       return ms;
     });
-    const encryptMs = encryptTimes.sort((a, b) => a - b)[1]!;
+    const encryptMs = expectDefined(encryptTimes.sort((a, b) => a - b)[1], 'the median encryption time');
     printTable(
       'Encrypting an existing plaintext store on first open with a key (raw key), ms. Baseline: copying the file',
       ['store MB', 'copy file', 'encrypt', 'ratio'],

@@ -8,7 +8,7 @@ import { faceapi, faceModelDir } from '../engine/faces/models.ts';
 import { createModelRegistry } from '../engine/models/loaded-models.ts';
 import { tf } from '../engine/runtime/tf.ts';
 import { photo } from '../test/helpers/fixtures.ts';
-import { medianMs, printTable } from './table.ts';
+import { median, medianMs, printTable } from './table.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
@@ -44,10 +44,9 @@ export async function benchFaces(): Promise<void> {
       faces = result.faces.length;
       for (const key of ['detect', 'landmarks', 'embed'] as const) stages[key].push(result.timings[key]);
     });
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     await stockFaceApi(bytes);
     const stock = await medianMs(RUNS, () => stockFaceApi(bytes));
-    rows.push([`${image.width}×${image.height}`, faces, decode, median(stages.detect), median(stages.landmarks), median(stages.embed), decode + total, stock, (decode + total) / stock]);
+    rows.push([`${image.width}×${image.height}`, faces, decode, median(stages.detect, 'detect timing'), median(stages.landmarks, 'landmarks timing'), median(stages.embed, 'embed timing'), decode + total, stock, (decode + total) / stock]);
   }
   printTable(
     `Face pipeline, ms per photo (median of ${RUNS}; backend ${describeBackend(backend)}). Baseline: face-api detectAllFaces().withFaceLandmarks().withFaceDescriptors() on the same decoded photo`,

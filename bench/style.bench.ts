@@ -8,7 +8,8 @@ import { Vgg19Net, preprocess } from '../engine/style/vgg19.ts';
 import { computeTargets, deepestLayer, disposeTargets, evaluateLoss, facekitLoss, lossAndGradient, stockLossAndGradient } from '../engine/style/loss.ts';
 import type { LossSpec } from '../engine/style/loss.ts';
 import { STYLE_PRESETS } from '../engine/style/params.ts';
-import { randomVgg19, disposeWeights } from '../test/style/random-vgg.ts';
+import { randomVgg19, disposeWeights } from '../test/helpers/random-vgg.ts';
+import { expectDefined } from '../api/errors.ts';
 import { printTable } from './table.ts';
 import { runStyleTransfer } from '../engine/style/job.ts';
 
@@ -74,7 +75,7 @@ async function benchCoarseToFine(weights: ReturnType<typeof randomVgg19>): Promi
     { weights },
   );
   for (const stage of result.stages) rows.push([`${stage.width}×${stage.height}`, stage.iterations, Math.round(stage.prepareMs), Math.round(stage.msPerIteration), Math.round(stage.optimizeMs)]);
-  const finest = result.stages[result.stages.length - 1]!;
+  const finest = expectDefined(result.stages.at(-1), 'the finest stage of the 3-stage run');
   rows.push(['total', result.iterations, '', '', Math.round(result.totalMs)]);
   printTable(
     `Coarse-to-fine 1024 px (default preset, L-BFGS, 2 iterations a stage). Baseline: the finest stage alone; total / finest = ${(result.totalMs / (finest.optimizeMs + finest.prepareMs)).toFixed(2)}×; process RSS afterwards ${(process.memoryUsage().rss / 2 ** 30).toFixed(1)} GiB`,

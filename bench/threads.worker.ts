@@ -1,15 +1,17 @@
 // Worker for bench/threads.bench.ts: its own wasm backend, timing `count` VGG-sized convolutions.
 import { parentPort, workerData } from 'node:worker_threads';
+import { expectDefined } from '../api/errors.ts';
 import { initBackend } from '../engine/runtime/backend.ts';
 import { tf } from '../engine/runtime/tf.ts';
 
+const port = expectDefined(parentPort, 'parentPort (bench/threads.worker.ts runs only as a worker thread)');
 await initBackend('wasm');
-const x = tf.randomNormal([1, 96, 128, 128]) as tf.Tensor4D;
-const k = tf.randomNormal([3, 3, 128, 128]) as tf.Tensor4D;
+const x = tf.randomNormal<tf.Rank.R4>([1, 96, 128, 128]);
+const k = tf.randomNormal<tf.Rank.R4>([3, 3, 128, 128]);
 tf.conv2d(x, k, 1, 'same').dispose(); // warm-up
-parentPort!.postMessage('ready');
-parentPort!.once('message', () => {
+port.postMessage('ready');
+port.once('message', () => {
   const start = performance.now();
   for (let i = 0; i < (workerData as { count: number }).count; i++) tf.conv2d(x, k, 1, 'same').dataSync();
-  parentPort!.postMessage(performance.now() - start);
+  port.postMessage(performance.now() - start);
 });

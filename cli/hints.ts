@@ -11,10 +11,11 @@ function text(details: ErrorDetails, key: string): string | undefined {
 }
 
 function hostOf(url: string | undefined): string {
+  if (!url) return 'the internet';
   try {
-    return url ? new URL(url).host : 'the internet';
+    return new URL(url).host;
   } catch {
-    return url!;
+    return url;
   }
 }
 

@@ -23,7 +23,7 @@ function openChecked(file: string, key: StoreKey | undefined, readonly: boolean)
   if (encrypted && key === undefined) throw new FaceKitError('STORE_KEY', 'the file is encrypted (or not a FaceKit store) and no key was given', file);
   const db = new Database(file, { readonly, fileMustExist: true });
   try {
-    if (encrypted) applyKey(db, key!);
+    if (encrypted && key !== undefined) applyKey(db, key); // a missing key was refused above
     db.pragma('busy_timeout = 5000');
     db.pragma('user_version'); // the first read: a wrong key fails here
     return { db, encrypted };

@@ -87,11 +87,14 @@ export interface ImportReport {
 
 // ---------- export ----------
 
-interface FaceExportRow {
+type FaceExportRow = {
   person: string; model_id: string; dim: number; embedding: Buffer; face_index: number; box_x: number; box_y: number; box_w: number; box_h: number;
   score: number; face_size: number; blur: number; created_at: string; thumbnail: Buffer | null;
-  sha256: string | null; path: string | null; width: number | null; height: number | null;
-}
+} & (
+  // LEFT JOIN photos: a face with no photo has all four null; photos' columns are NOT NULL, so otherwise none is
+  | { sha256: null; path: null; width: null; height: null }
+  | { sha256: string; path: string; width: number; height: number }
+);
 
 /** Writes every record, in file order, from one read snapshot (the caller runs it in a transaction). */
 export function writeExport(db: Database.Database, write: (value: object) => void, meta: { generator: string; schemaVersion: number }): ExportCounts {
@@ -109,7 +112,7 @@ export function writeExport(db: Database.Database, write: (value: object) => voi
       type: 'face', person: f.person, modelId: f.model_id, dim: f.dim, embedding: f.embedding.toString('base64'), faceIndex: f.face_index,
       box: { x: f.box_x, y: f.box_y, width: f.box_w, height: f.box_h }, score: f.score, faceSize: f.face_size, blur: f.blur,
       createdAt: f.created_at, thumbnail: f.thumbnail ? f.thumbnail.toString('base64') : null,
-      photo: f.sha256 === null ? null : { sha256: f.sha256, path: f.path!, width: f.width!, height: f.height! },
+      photo: f.sha256 === null ? null : { sha256: f.sha256, path: f.path, width: f.width, height: f.height },
     });
     n.face++;
   }

@@ -27,7 +27,7 @@ const SUPPORTED = ['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heif'];
 
 /** The decoder's first line; sharp's wrapper "Input buffer has corrupt header: " (at times with nothing after it) is shortened. */
 function firstLine(error: unknown): string {
-  const line = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+  const [line = ''] = (error instanceof Error ? error.message : String(error)).split('\n', 1); // split yields at least one
   return line.replace(/^Input buffer has corrupt header:\s*(.*?)[\s:]*$/, (_, detail: string) => (detail ? `corrupt header: ${detail}` : 'corrupt header'));
 }
 

@@ -78,7 +78,7 @@ class EngineWorker {
     if (!worker) return;
     worker.postMessage({ type: 'close' });
     const exited = new Promise((resolve) => worker.once('exit', resolve));
-    const timeout = setTimeout(() => worker.terminate(), 2000);
+    const timeout = setTimeout(() => void worker.terminate(), 2000); // resolves on 'exit', awaited just below
     await exited;
     clearTimeout(timeout);
   }

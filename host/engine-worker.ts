@@ -13,12 +13,12 @@ import { kioskHandlers } from './handlers/kiosk.ts';
 import { checkinHandlers } from './handlers/checkins.ts';
 import { galleryHandlers } from './handlers/gallery.ts';
 import { styleHandlers } from './handlers/style.ts';
-import { FaceKitError } from '../api/errors.ts';
+import { expectDefined, FaceKitError } from '../api/errors.ts';
 import { reportUnexpected } from '../engine/runtime/error-log.ts';
 import type { WorkerConfig } from './roles.ts';
 
 const config = workerData as WorkerConfig;
-const port = parentPort!;
+const port = expectDefined(parentPort, 'parentPort (host/engine-worker.ts runs only as a worker thread)');
 const store = Store.open(config.dbPath, { key: config.storeKey });
 
 const context: HandlerContext = {
@@ -63,6 +63,8 @@ port.on('message', (request: RequestMessage | { type: 'close' }) => {
     port.close();
     return;
   }
-  answer(request).then((response) => port.postMessage(response));
+  // Not awaited: calls are answered as they finish. answer() never rejects (a failure becomes an error reply);
+  // a reply that cannot be posted crashes this worker, and the host fails the pending calls ('error' event).
+  void answer(request).then((response) => port.postMessage(response));
 });
 port.postMessage({ type: 'ready' });

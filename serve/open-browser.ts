@@ -16,6 +16,6 @@ export function openBrowser(url: string, profileDir: string): string {
     return `${path.basename(chromium)} (app window)`;
   }
   const [command, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
-  spawn(command, args as string[], { detached: true, stdio: 'ignore' }).on('error', () => {}).unref();
+  spawn(command, args, { detached: true, stdio: 'ignore' }).on('error', () => {}).unref();
   return 'the default browser';
 }

@@ -81,30 +81,39 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws));
   });
 
+  /** Answers one message; a malformed one closes the socket. Rejects only when the reply cannot be sent. */
+  async function answer(ws: WebSocket, data: unknown, isBinary: boolean): Promise<void> {
+    let call: ReturnType<typeof readCall>;
+    try {
+      if (!isBinary) throw new Error('text frame');
+      call = readCall(decodeMessage(new Uint8Array(data as Buffer)));
+    } catch (error) {
+      log(`closed a WebSocket after a malformed message: ${(error as Error).message}`);
+      ws.close(1003, 'malformed message');
+      return;
+    }
+    let reply: ResponseMessage;
+    try {
+      reply = { type: 'result', id: call.id, ok: true, result: await host.call(call.method, call.args) };
+    } catch (error) {
+      // The host's errors are FaceKitErrors (logged where they happened); anything else is logged here.
+      const shown = reportUnexpected(error, { dataDir: host.dataDir, where: `serve: ${call.method}` });
+      // Arguments that fail the api schema (no file named) are the UI's bug or a forged message: log them.
+      if (shown.code === 'BAD_INPUT' && !shown.file) log(`rejected ${call.method}: ${shown.message}`);
+      reply = { type: 'result', id: call.id, ok: false, error: shown.toErrorInfo() };
+    }
+    if (ws.readyState === ws.OPEN) ws.send(encodeMessage(reply));
+  }
+
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
-    ws.on('message', async (data, isBinary) => {
-      let call: ReturnType<typeof readCall>;
-      try {
-        if (!isBinary) throw new Error('text frame');
-        call = readCall(decodeMessage(new Uint8Array(data as Buffer)));
-      } catch (error) {
-        log(`closed a WebSocket after a malformed message: ${(error as Error).message}`);
-        ws.close(1003, 'malformed message');
-        return;
-      }
-      let reply: ResponseMessage;
-      try {
-        reply = { type: 'result', id: call.id, ok: true, result: await host.call(call.method, call.args) };
-      } catch (error) {
-        // The host's errors are FaceKitErrors (logged where they happened); anything else is logged here.
-        const shown = reportUnexpected(error, { dataDir: host.dataDir, where: `serve: ${call.method}` });
-        // Arguments that fail the api schema (no file named) are the UI's bug or a forged message: log them.
-        if (shown.code === 'BAD_INPUT' && !shown.file) log(`rejected ${call.method}: ${shown.message}`);
-        reply = { type: 'result', id: call.id, ok: false, error: shown.toErrorInfo() };
-      }
-      if (ws.readyState === ws.OPEN) ws.send(encodeMessage(reply));
+    ws.on('message', (data, isBinary) => {
+      answer(ws, data, isBinary).catch((error: unknown) => {
+        const shown = reportUnexpected(error, { dataDir: host.dataDir, where: 'serve: reply' });
+        log(`closed a WebSocket after a reply failed: ${shown.message}`);
+        ws.close(1011, 'internal error');
+      });
     });
     ws.on('error', (error) => log(`WebSocket error: ${error.message}`));
   });

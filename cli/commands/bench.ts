@@ -10,11 +10,24 @@ const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(2));
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 function humanRow(r: SearchScaleResult): string[] {
-  const header = ['faces', 'people', 'build s', 'median ms', 'p99 ms', 'agreement', 'same decision', 'exact ms', 'speed-up', 'RSS MB', 'of which index'];
-  const row = [String(r.size), String(r.people), (r.build_ms / 1000).toFixed(1), ms(r.median_ms), ms(r.p99_ms), pct(r.agreement), pct(r.decision_agreement),
-    ms(r.exact_median_ms), `${(r.exact_median_ms / r.median_ms).toFixed(0)}×`, r.rss_mb.toFixed(0), r.index_mb.toFixed(0)];
-  const widths = header.map((h, i) => Math.max(h.length, row[i]!.length));
-  return [header, row].map((cells) => cells.map((c, i) => c.padStart(widths[i]!)).join('  '));
+  const columns: [header: string, value: string][] = [
+    ['faces', String(r.size)],
+    ['people', String(r.people)],
+    ['build s', (r.build_ms / 1000).toFixed(1)],
+    ['median ms', ms(r.median_ms)],
+    ['p99 ms', ms(r.p99_ms)],
+    ['agreement', pct(r.agreement)],
+    ['same decision', pct(r.decision_agreement)],
+    ['exact ms', ms(r.exact_median_ms)],
+    ['speed-up', `${(r.exact_median_ms / r.median_ms).toFixed(0)}×`],
+    ['RSS MB', r.rss_mb.toFixed(0)],
+    ['of which index', r.index_mb.toFixed(0)],
+  ];
+  const padded = columns.map(([header, value]) => {
+    const width = Math.max(header.length, value.length);
+    return [header.padStart(width), value.padStart(width)] as const;
+  });
+  return [padded.map(([header]) => header).join('  '), padded.map(([, value]) => value).join('  ')];
 }
 
 export function registerBenchCommands(program: Command): void {

@@ -36,7 +36,7 @@ export function registerDoctorCommand(program: Command): void {
         `face models (${modelId}) in ${faceModelDir()}:`,
         ...models.map((m) => `  ${m.found ? 'ok     ' : 'MISSING'} ${m.role}`),
         `style model (VGG-19): ${vgg19?.status === 'installed' ? vgg19.path : `${vgg19?.status ?? 'missing'} — run facekit models fetch vgg19 (or models import vgg19 FILE)`}`,
-        `store:    ${ctx.dbPath} ${locked ? `(encrypted: set ${KEY_ENV} to look inside)` : storeExists ? `(schema v${store!.schemaVersion()}, ${report.store.people} people, ${store!.encrypted ? 'encrypted' : 'not encrypted'})` : '(not created yet)'}`,
+        `store:    ${ctx.dbPath} ${locked ? `(encrypted: set ${KEY_ENV} to look inside)` : store ? `(schema v${store.schemaVersion()}, ${report.store.people} people, ${store.encrypted ? 'encrypted' : 'not encrypted'})` : '(not created yet)'}`,
         ...stale.map((s) => `  warning: ${s.count} embedding(s) from another face model (${s.modelId}); re-enrol those people`),
       ]);
     });

@@ -28,7 +28,7 @@ function readText(file: string): string {
 
 function progressReporter(ctx: CliContext, label: string): { onProgress: (p: EvalProgress) => void; finish: () => void } {
   const bar = ctx.progressWhenKnown(label);
-  return { onProgress: (p) => bar.update(p.done, p.total, p.item), finish: bar.finish };
+  return { onProgress: (p) => bar.update(p.done, p.total, p.item), finish: () => bar.finish() };
 }
 
 export function registerEvalCommands(program: Command): void {

@@ -1,5 +1,6 @@
 // Runs wherever the store does. The one writer of the `photos` table. Runs inside the caller's
 // transaction (Store#write: IMMEDIATE).
+import { expectDefined } from '../../api/errors.ts';
 import type { PhotoInfo, StoreDatabase } from '../types.ts';
 
 export class PhotosRepository {
@@ -17,7 +18,7 @@ export class PhotosRepository {
   /** The photo's id, adding its row first when no photo with this hash is known (the first path and time stay). */
   ensure(photo: PhotoInfo, importedAt: string): number {
     this.#insert.run(photo.sha256, photo.path, photo.width, photo.height, importedAt);
-    return this.#idBySha.get(photo.sha256)!;
+    return expectDefined(this.#idBySha.get(photo.sha256), `the id of photo ${photo.sha256}, just inserted`);
   }
 
   /** Deletes the photo unless a face still comes from it; returns 1 if it went. */

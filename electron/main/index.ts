@@ -74,20 +74,31 @@ if (!app.requestSingleInstanceLock()) {
     if (quitting) return;
     quitting = true;
     event.preventDefault();
-    shutDown().finally(() => app.exit(0));
+    // Fire-and-forget: the app exits whatever happens; a failed close is logged first.
+    void shutDown()
+      .catch((error: unknown) => reportUnexpected(error, { where: 'app quit' }))
+      .finally(() => app.exit(0));
   });
 
-  app.whenReady().then(() => {
-    handleAppProtocol();
-    applySecurityPolicy();
-    installMenu();
-    host = startHost();
-    host.catch((error: unknown) => {
-      // A store key or version problem is shown as it is; anything unexpected is logged and the dialog names the log.
-      dialog.showErrorBox('FaceKit could not start its engine', reportUnexpected(error, { where: 'app start' }).message);
+  // Fire-and-forget: whenReady() itself never rejects, and a failure while setting up is shown like an engine that could not start.
+  void app
+    .whenReady()
+    .then(() => {
+      handleAppProtocol();
+      applySecurityPolicy();
+      installMenu();
+      const started = startHost();
+      host = started;
+      started.catch((error: unknown) => {
+        // A store key or version problem is shown as it is; anything unexpected is logged and the dialog names the log.
+        dialog.showErrorBox('FaceKit could not start its engine', reportUnexpected(error, { where: 'app start' }).message);
+        app.exit(1);
+      });
+      handleCalls(() => started, () => window);
+      openWindow();
+    })
+    .catch((error: unknown) => {
+      dialog.showErrorBox('FaceKit could not start', reportUnexpected(error, { where: 'app start' }).message);
       app.exit(1);
     });
-    handleCalls(() => host!, () => window);
-    openWindow();
-  });
 }

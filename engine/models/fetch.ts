@@ -87,7 +87,7 @@ function get(url: URL, headers: Record<string, string>, opts: FetchModelOptions,
       if (opts.signal?.aborted) return reject(new FaceKitError('CANCELLED', 'cancelled'));
       const code = errorCode(error);
       if (code && OFFLINE_CODES.has(code)) return reject(offlineError(url, id, code));
-      reject(new FaceKitError('MODEL_MISSING', `download from ${url.host} failed (${code ?? (error as Error).message})`));
+      reject(new FaceKitError('MODEL_MISSING', `download from ${url.host} failed (${code ?? error.message})`));
     });
   });
 }
@@ -181,7 +181,7 @@ export async function fetchModel(id: string, opts: FetchModelOptions = {}): Prom
     throw new FaceKitError('BAD_INPUT', `not a URL: ${urlText}`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new FaceKitError('BAD_INPUT', `only http(s) URLs can be downloaded: ${urlText}`);
-  const expected: ExpectedFile = opts.expected ?? { md5: file.md5!, size: file.size };
+  const expected: ExpectedFile = opts.expected ?? { md5: file.md5, size: file.size };
   const dest = installPath(id, { env, manifest: opts.manifest, destDir: opts.destDir });
   const part = `${dest}.part`;
   fs.mkdirSync(path.dirname(dest), { recursive: true });

@@ -31,7 +31,7 @@ export interface ImportModelResult {
 export async function importModel(id: string, file: string, opts: ImportModelOptions = {}): Promise<ImportModelResult> {
   const entry = getModel(id, opts.manifest);
   const wanted = downloadableFile(entry);
-  const expected: ExpectedFile = opts.expected ?? { md5: wanted.md5!, size: wanted.size };
+  const expected: ExpectedFile = opts.expected ?? { md5: wanted.md5, size: wanted.size };
   const source = path.resolve(file);
   const check = await checkFile(source, expected, opts.signal);
   if (!check.ok && !opts.allowChecksumMismatch) {

@@ -21,7 +21,8 @@ export interface ModelEntry {
   title: string;
   /** Sub-folder of each models directory the files live in. */
   dir: string;
-  files: ModelFileEntry[];
+  /** At least one (loadManifest refuses a model without files); the first is the one looked for. */
+  files: [ModelFileEntry, ...ModelFileEntry[]];
   /** Set for weights that ship inside an npm package (nothing to download). */
   npm?: { package: string; version: string; dir: string };
   licence: string;
@@ -62,12 +63,15 @@ export function getModel(id: string, manifest: ModelManifest = loadManifest()): 
   return entry;
 }
 
+/** A file that can be downloaded or imported: its checksum is known. */
+export type DownloadableFileEntry = ModelFileEntry & { md5: string };
+
 /** The model's one downloadable file, or a clear error for npm-shipped models. */
-export function downloadableFile(entry: ModelEntry): ModelFileEntry {
-  const file = entry.files[0]!;
+export function downloadableFile(entry: ModelEntry): DownloadableFileEntry {
+  const [file] = entry.files;
   if (entry.npm || entry.files.length !== 1 || !file.md5) {
     const from = entry.npm ? ` (it ships with the app in the npm package ${entry.npm.package})` : '';
     throw new FaceKitError('BAD_INPUT', `model '${entry.id}' is not downloaded or imported separately${from}`);
   }
-  return file;
+  return { ...file, md5: file.md5 };
 }

@@ -44,7 +44,7 @@ export function candidateDirs(entry: ModelEntry, env: NodeJS.ProcessEnv = proces
 /** Where `models fetch`/`models import` put the model's (single) file: `<destDir or userModelsDir>/<dir>/<name>`. */
 export function installPath(id: string, opts: ModelLookupOptions & { destDir?: string } = {}): string {
   const entry = getModel(id, opts.manifest);
-  return path.join(opts.destDir ?? userModelsDir(opts.env), entry.dir, entry.files[0]!.name);
+  return path.join(opts.destDir ?? userModelsDir(opts.env), entry.dir, entry.files[0].name);
 }
 
 /**
@@ -54,7 +54,7 @@ export function installPath(id: string, opts: ModelLookupOptions & { destDir?: s
 export function findModelFile(id: string, opts: ModelLookupOptions = {}): string | undefined {
   const entry = getModel(id, opts.manifest);
   for (const dir of candidateDirs(entry, opts.env)) {
-    if (entry.files.every((f) => fileSize(path.join(dir, f.name)) !== undefined)) return path.join(dir, entry.files[0]!.name);
+    if (entry.files.every((f) => fileSize(path.join(dir, f.name)) !== undefined)) return path.join(dir, entry.files[0].name);
   }
   return undefined;
 }
@@ -65,7 +65,7 @@ export function findModelFile(id: string, opts: ModelLookupOptions = {}): string
  */
 export function vgg19Missing(opts: ModelLookupOptions = {}): FaceKitError {
   const entry = getModel(VGG19_ID, opts.manifest);
-  const file = entry.files[0]!;
+  const [file] = entry.files;
   const installTo = installPath(VGG19_ID, opts);
   const searched = candidateDirs(entry, opts.env);
   const message = [
@@ -120,7 +120,7 @@ export function listModels(opts: ModelLookupOptions = {}): ModelStatus[] {
   return manifest.models.map((entry) => {
     const found = findModelFile(entry.id, { ...opts, manifest });
     const sizes = entry.files.map((f) => f.size);
-    const expectedSize = sizes.every((s) => s !== undefined) ? sizes.reduce((a, b) => a! + b!, 0) : undefined;
+    const expectedSize = sizes.every((s) => s !== undefined) ? sizes.reduce((a, b) => a + b, 0) : undefined;
     const base = { id: entry.id, title: entry.title, expectedSize, origin: entry.npm ? 'npm' : 'download', licence: entry.licence, source: entry.source } as const;
     if (!found) return { ...base, status: 'missing' };
     const dir = path.dirname(found);

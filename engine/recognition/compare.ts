@@ -21,7 +21,7 @@ export async function compareImages(models: FaceModels, a: DecodedImage, b: Deco
   requireFaces(facesA, a.source);
   const facesB = (await analyzeFaces(models, b)).faces;
   requireFaces(facesB, b.source);
-  let best = { distance: Infinity, faceA: facesA[0]!, faceB: facesB[0]! };
+  let best = { distance: Infinity, faceA: facesA[0], faceB: facesB[0] };
   for (const faceA of facesA) {
     for (const faceB of facesB) {
       const distance = euclidean(faceA.embedding, faceB.embedding);

@@ -59,7 +59,10 @@ function thresholdFor(store: Store, perCall: number | undefined): number {
   return resolveThreshold(perCall, store.getSetting<number>(THRESHOLD_SETTING));
 }
 
-export function requireFaces(faces: AnalyzedFace[], source: string): void {
+/** At least one face, or a NO_FACE error. */
+export type SomeFaces = [AnalyzedFace, ...AnalyzedFace[]];
+
+export function requireFaces(faces: AnalyzedFace[], source: string): asserts faces is SomeFaces {
   if (!faces.length) throw new FaceKitError('NO_FACE', 'no face found in the image', source);
 }
 
@@ -82,18 +85,19 @@ export async function verify(models: FaceModels, store: Store, personName: strin
   if (!enrolled.length) {
     throw new FaceKitError('NOT_FOUND', `"${person.name}" has no faces enrolled with the current face model (${modelId}); enrol them again`);
   }
-  const candidates = options.faceIndex === undefined ? faces : [pickFace(faces, options.faceIndex, image.source)];
-  let best: { face: AnalyzedFace; distance: number } | undefined;
-  for (const face of candidates) {
-    const distance = Math.min(...enrolled.map((e) => euclidean(e, face.embedding)));
-    if (!best || distance < best.distance) best = { face, distance };
+  const [first, ...others]: SomeFaces = options.faceIndex === undefined ? faces : [pickFace(faces, options.faceIndex, image.source)];
+  const nearest = (face: AnalyzedFace) => ({ face, distance: Math.min(...enrolled.map((e) => euclidean(e, face.embedding))) });
+  let best = nearest(first);
+  for (const face of others) {
+    const candidate = nearest(face);
+    if (candidate.distance < best.distance) best = candidate;
   }
   return {
     person: person.name,
-    match: best!.distance <= threshold,
-    distance: best!.distance,
+    match: best.distance <= threshold,
+    distance: best.distance,
     threshold,
-    face: summarizeFace(best!.face),
+    face: summarizeFace(best.face),
     faceCount: faces.length,
   };
 }

@@ -31,7 +31,8 @@ const require = createRequire(import.meta.url);
 
 function errorText(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n')[0]!.slice(0, 200);
+  const [line = ''] = text.split('\n', 1); // split yields at least one
+  return line.slice(0, 200);
 }
 
 /** tfjs-node-gpu loads on machines without CUDA and silently runs on the CPU; look for the runtime first. */

@@ -21,11 +21,16 @@ export function errorLogPath(dataDir: string = defaultDataDir()): string {
   return path.join(dataDir, 'logs', 'facekit.log');
 }
 
+/** One thrown value: its stack when it is an Error. */
+function describeOne(value: unknown): string {
+  return value instanceof Error ? (value.stack ?? `${value.name}: ${value.message}`) : String(value);
+}
+
 /** The stack, then each cause's stack (a FaceKitError made from a crash keeps the crash as its cause). */
 function describe(error: unknown): string {
   const parts: string[] = [];
   for (let e: unknown = error, depth = 0; e !== undefined && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const text = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e);
+    const text = describeOne(e);
     parts.push(depth === 0 ? text : `caused by: ${text}`);
     if (!(e instanceof Error)) break;
   }

@@ -35,9 +35,13 @@ export class WorkerPool<In, Out> {
   }
 
   #dispatch(): void {
-    while (this.#idle.length && this.#queue.length) {
-      const worker = this.#idle.pop()!;
-      const task = this.#queue.shift()!;
+    for (;;) {
+      // the last idle worker takes the oldest task, while there are both
+      const worker = this.#idle.at(-1);
+      const task = this.#queue[0];
+      if (!worker || !task) return;
+      this.#idle.pop();
+      this.#queue.shift();
       worker.once('message', (reply: Reply<Out>) => {
         this.#idle.push(worker);
         if (reply.ok) task.resolve(reply.output);

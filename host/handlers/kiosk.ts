@@ -35,13 +35,13 @@ export function kioskHandlers(ctx: HandlerContext): Handlers<'kiosk.start' | 'ki
       const started = performance.now();
       const decoded = await decodeArg(image);
       const { faces } = await identify(ctx.models, ctx.store, decoded, { detector: 'fast', topK: 1 });
-      const seen = faces.map((f) => ({ personId: f.match?.personId ?? null, name: f.match?.name ?? null, distance: f.match?.distance ?? null }));
-      const checkins = kiosk.observe(seen).map(toCheckin);
+      const observed = faces.map((f) => ({ box: f.face.box, seen: { personId: f.match?.personId ?? null, name: f.match?.name ?? null, distance: f.match?.distance ?? null } }));
+      const checkins = kiosk.observe(observed.map((o) => o.seen)).map(toCheckin);
       if (checkins.length) ctx.emit('data.changed', { what: 'checkins' });
       return {
         width: decoded.width,
         height: decoded.height,
-        faces: faces.map((f, i) => ({ box: toBox(f.face.box), name: seen[i]!.name, distance: seen[i]!.distance, streak: kiosk.streak(seen[i]!.personId) })),
+        faces: observed.map(({ box, seen }) => ({ box: toBox(box), name: seen.name, distance: seen.distance, streak: kiosk.streak(seen.personId) })),
         checkins,
         ms: Math.round(performance.now() - started),
       };

@@ -6,7 +6,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { decodeArg, toGalleryItem } from './convert.ts';
 import { galleryDir } from './gallery.ts';
-import { FaceKitError, isFaceKitError } from '../../api/errors.ts';
+import { expectDefined, FaceKitError, isFaceKitError } from '../../api/errors.ts';
 import { reportUnexpected } from '../../engine/runtime/error-log.ts';
 import { requireVgg19 } from '../../engine/models/index.ts';
 import { stylizeToFile, type StyleSettings } from '../../engine/style/studio.ts';
@@ -109,7 +109,7 @@ export function styleHandlers(ctx: HandlerContext, options: StyleHandlerOptions 
         { store: ctx.store, signal: controller.signal, onProgress: (p) => report(jobId, p) },
       )
         .then((outcome) => {
-          ctx.emit('style.done', { jobId, item: toGalleryItem(outcome.galleryItem!) });
+          ctx.emit('style.done', { jobId, item: toGalleryItem(expectDefined(outcome.galleryItem, 'the gallery item of a job run with the store')) });
           ctx.emit('data.changed', { what: 'gallery' });
         })
         .catch((error: unknown) => {

@@ -32,7 +32,8 @@ function createEvents() {
     emit(message: EventMessage) {
       for (const listener of listeners.get(message.event) ?? []) listener(message.payload);
     },
-    on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
+    // an arrow function, not a method: the clients hand it on as their own `on`
+    on: <E extends EventName>(event: E, listener: (payload: Events[E]) => void): (() => void) => {
       const set = listeners.get(event) ?? new Set();
       listeners.set(event, set);
       set.add(listener as Listener);

@@ -1,4 +1,5 @@
 // Runs in the renderer. The webcam: one stream at a time, frames grabbed as JPEG for the engine.
+import { FaceKitError } from '../../../api/errors.ts';
 
 export class Camera {
   stream = $state<MediaStream | null>(null);
@@ -40,7 +41,9 @@ export class Camera {
     const canvas = document.createElement('canvas');
     canvas.width = video.videoWidth;
     canvas.height = video.videoHeight;
-    canvas.getContext('2d')!.drawImage(video, 0, 0);
+    const context = canvas.getContext('2d');
+    if (!context) throw new FaceKitError('INTERNAL', 'the browser gave no 2D canvas to copy the camera frame onto');
+    context.drawImage(video, 0, 0);
     const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/jpeg', quality));
     return blob ? new Uint8Array(await blob.arrayBuffer()) : null;
   }

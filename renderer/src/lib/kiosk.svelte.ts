@@ -124,7 +124,8 @@ export class KioskLoop {
 
   private updateFps(): void {
     const now = performance.now();
-    while (this.done.length && now - this.done[0]! > FPS_WINDOW_MS) this.done.shift();
+    const inWindow = this.done.findIndex((t) => now - t <= FPS_WINDOW_MS);
+    this.done.splice(0, inWindow === -1 ? this.done.length : inWindow); // drop the frames older than the window
     // Over the first seconds divide by the time run so far, not the whole window.
     const span = Math.min(FPS_WINDOW_MS, now - this.startedAt);
     this.fps = span > 250 ? (this.done.length * 1000) / span : 0;
