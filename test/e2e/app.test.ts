@@ -13,6 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startAppServer, type AppServer } from './helpers/app-server.ts';
 import { chromiumMissing, launchChromium } from './helpers/browser.ts';
 import { writeFakeCamera } from './helpers/fake-camera.ts';
+import { at } from '../helpers/assert.ts';
 import { writeRandomVgg19H5 } from '../helpers/vgg19-h5.ts';
 import { installPath, VGG19_ID } from '../../engine/models/index.ts';
 
@@ -178,8 +179,8 @@ describe('FaceKit in the browser', { skip }, () => {
     const table = page.getByTestId('checkins-table');
     await table.getByText('Barack Obama').waitFor({ timeout: 10_000 });
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('checkins-export').click()]);
-    const csv = fs.readFileSync((await download.path())!, 'utf8');
-    assert.match(csv.split(/\r?\n/)[0]!, /^time,person,distance,source$/);
+    const csv = fs.readFileSync(await download.path(), 'utf8');
+    assert.match(at(csv.split(/\r?\n/), 0, 'the CSV header'), /^time,person,distance,source$/);
     assert.match(csv, /Barack Obama/);
     await shot('checkins');
   });

@@ -7,6 +7,7 @@ export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed --json output: tests read its fields directly
   json: any;
 }
 

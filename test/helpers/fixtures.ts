@@ -39,7 +39,7 @@ export function hugeDimensionsJpeg(file: string): string {
   // Walk the marker segments (an EXIF thumbnail has a frame header of its own inside APP1).
   let at = 2;
   while (at < bytes.length - 9 && bytes[at] === 0xff) {
-    const marker = bytes[at + 1]!;
+    const marker = bytes.readUInt8(at + 1);
     if (marker >= 0xc0 && marker <= 0xc2) {
       // frame header: FF Cn, length (2), precision (1), height (2), width (2)
       bytes.writeUInt16BE(30000, at + 5);

@@ -3,6 +3,7 @@
 import { tf } from '../../engine/runtime/tf.ts';
 import { VGG19_CONV_LAYERS } from '../../engine/style/vgg19.ts';
 import type { Vgg19Weights } from '../../engine/style/vgg19.ts';
+import { at } from './assert.ts';
 
 /** Real output widths of VGG-19's 16 convs. */
 export const REAL_CHANNELS = [64, 64, 128, 128, 256, 256, 256, 256, 512, 512, 512, 512, 512, 512, 512, 512];
@@ -15,11 +16,11 @@ export function randomVgg19(options: { widthScale?: number; seed?: number; upTo?
   const weights: Vgg19Weights = new Map();
   let inC = 3;
   for (let i = 0; i <= upTo; i++) {
-    const outC = Math.max(2, Math.round(REAL_CHANNELS[i]! * scale));
+    const outC = Math.max(2, Math.round(at(REAL_CHANNELS, i, 'the real width') * scale));
     const std = Math.sqrt(2 / (9 * inC));
-    weights.set(VGG19_CONV_LAYERS[i]!, {
-      kernel: tf.randomNormal([3, 3, inC, outC], 0, std, 'float32', seed + i) as tf.Tensor4D,
-      bias: tf.randomNormal([outC], 0, 0.01, 'float32', seed + 100 + i) as tf.Tensor1D,
+    weights.set(at(VGG19_CONV_LAYERS, i, 'the conv layer'), {
+      kernel: tf.randomNormal([3, 3, inC, outC], 0, std, 'float32', seed + i),
+      bias: tf.randomNormal([outC], 0, 0.01, 'float32', seed + 100 + i),
     });
     inC = outC;
   }

@@ -3,6 +3,7 @@
 import h5wasm from 'h5wasm/node';
 import { VGG19_CHANNELS, VGG19_LAYERS } from '../../engine/style/vgg19-weights.ts';
 import { mulberry32 } from '../../engine/style/rng.ts';
+import { at } from './assert.ts';
 
 export type Vgg19H5Layout = 'keras1' | 'keras2-nested';
 
@@ -43,7 +44,7 @@ export async function writeRandomVgg19H5(file: string, opts: WriteVgg19H5Options
     const convs = VGG19_LAYERS.slice(0, count);
     for (const [i, name] of convs.entries()) {
       names.push(name);
-      const block = name.split('_')[0]!;
+      const block = at(name.split('_'), 0, `the block of ${name}`);
       if (!VGG19_LAYERS[i + 1]?.startsWith(`${block}_`)) names.push(`${block}_pool`);
     }
     const [listed, listedType] = fixedStrings(names.filter((n) => !omit.has(n)));
@@ -54,7 +55,7 @@ export async function writeRandomVgg19H5(file: string, opts: WriteVgg19H5Options
     }
     let inC = 3;
     for (const [i, name] of VGG19_LAYERS.slice(0, count).entries()) {
-      const outC = channels[i]!;
+      const outC = at(channels, i, `the width of ${name}`);
       const kernelShape: [number, number, number, number] = [3, 3, inC, outC];
       // He-uniform, like a trained net's scale: activations stay finite through all 16 layers.
       const limit = Math.sqrt(6 / (9 * inC));

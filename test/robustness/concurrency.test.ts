@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Store } from '../../db/store.ts';
+import { at } from '../helpers/assert.ts';
 import { FACES, ROOT, STYLE, photo, tempDir } from '../helpers/fixtures.ts';
 import { storeProblems } from '../helpers/store-consistency.ts';
 import { writeRandomVgg19H5 } from '../helpers/vgg19-h5.ts';
@@ -67,9 +68,10 @@ test('check-ins written in a loop while another process enrols and another styli
     assert.deepEqual(errors, []);
 
     const [enrol, stylize] = await Promise.all(children.map((c) => c.done));
-    assert.equal(enrol!.code, 0, enrol!.stderr);
-    assert.equal(JSON.parse(enrol!.stdout).results.filter((r: { status: string }) => r.status === 'added').length, OBAMA.length);
-    assert.equal(stylize!.code, 0, stylize!.stderr);
+    assert.ok(enrol && stylize, 'both commands finished');
+    assert.equal(enrol.code, 0, enrol.stderr);
+    assert.equal(JSON.parse(enrol.stdout).results.filter((r: { status: string }) => r.status === 'added').length, OBAMA.length);
+    assert.equal(stylize.code, 0, stylize.stderr);
     const gallery = kiosk.gallery.list();
     assert.equal(gallery.length, 1, 'the style result was recorded');
 
@@ -78,13 +80,17 @@ test('check-ins written in a loop while another process enrols and another styli
     assert.equal(new Set(checkins.map((c) => c.personName)).size, written);
     // The writes really overlapped: some check-ins fall between the first and the last enrolled face.
     const faceTimes = kiosk.listFaces().map((f) => f.createdAt).sort();
-    const during = checkins.filter((c) => c.at > faceTimes[0]! && c.at < faceTimes.at(-1)!).length;
+    const first = at(faceTimes, 0, 'the first enrolled face');
+    const last = at(faceTimes, -1, 'the last enrolled face');
+    const during = checkins.filter((c) => c.at > first && c.at < last).length;
     t.diagnostic(`${during} check-ins were written between the first and the last enrolled face`);
     assert.ok(during > 0, 'check-ins were written while the enrolment was writing');
-    assert.ok(checkins.some((c) => c.at > gallery[0]!.createdAt), 'check-ins went on after the style result was written');
+    const styled = at(gallery, 0, 'the style result');
+    assert.ok(checkins.some((c) => c.at > styled.createdAt), 'check-ins went on after the style result was written');
     // The kiosk's connection sees the other process's faces without reopening (data_version).
     const [model] = kiosk.embeddingModels();
-    assert.equal(kiosk.embeddingIndex(model!.modelId).count, OBAMA.length);
+    assert.ok(model, 'the kiosk sees the embedding model');
+    assert.equal(kiosk.embeddingIndex(model.modelId).count, OBAMA.length);
   } finally {
     kiosk.close();
   }

@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import { Store, type FaceRow } from '../../db/store.ts';
 import { mulberry32 } from '../../engine/style/rng.ts';
 import { runCli } from '../helpers/cli.ts';
+import { at } from '../helpers/assert.ts';
 import { FACES, ROOT, photo, tempDir } from '../helpers/fixtures.ts';
 import { storeProblems } from '../helpers/store-consistency.ts';
 
@@ -96,7 +97,7 @@ async function runAndKill(db: string, person: Person, plan: KillPlan): Promise<{
 function nextPerson(db: string, round: number): { person: Person; workLeft: boolean } {
   const enrolled = new Set(fs.existsSync(db) ? listFaces(db).map((f) => f.photoSha256) : []);
   const person = JOB.find((p) => p.photos.some((f) => !enrolled.has(sha256(f))));
-  return person ? { person, workLeft: true } : { person: JOB[round % JOB.length]!, workLeft: false };
+  return person ? { person, workLeft: true } : { person: at(JOB, round % JOB.length, 'the person of this round'), workLeft: false };
 }
 
 function listFaces(db: string): FaceRow[] {

@@ -3,6 +3,7 @@
 // Case i of a run is a pure function of (seed images, base seed, i), so a failure names its seed.
 import sharp from 'sharp';
 import { mulberry32 } from '../../engine/style/rng.ts';
+import { at } from '../helpers/assert.ts';
 import { photo } from '../helpers/fixtures.ts';
 
 export type SeedFormat = 'jpeg' | 'png' | 'webp';
@@ -25,7 +26,7 @@ export interface FuzzCase {
   bytes: Buffer;
 }
 
-const MAGIC: Record<string, Buffer> = {
+const MAGIC: Record<SeedFormat | 'gif' | 'tiff', Buffer> = {
   jpeg: Buffer.from([0xff, 0xd8, 0xff, 0xe0]),
   png: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
   webp: Buffer.from('RIFF\x00\x10\x00\x00WEBPVP8 ', 'latin1'),
@@ -57,7 +58,7 @@ const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
 
 function crc32(bytes: Buffer): number {
   let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  for (const b of bytes) c = at(CRC_TABLE, (c ^ b) & 0xff, 'the CRC table entry') ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
@@ -76,7 +77,7 @@ export function jpegWithSize(jpeg: Buffer, width: number, height: number): Buffe
   const out = Buffer.from(jpeg);
   let at = 2;
   while (at < out.length - 9 && out[at] === 0xff) {
-    const marker = out[at + 1]!;
+    const marker = out.readUInt8(at + 1);
     if (marker >= 0xc0 && marker <= 0xc2) {
       out.writeUInt16BE(height, at + 5);
       out.writeUInt16BE(width, at + 7);
@@ -95,7 +96,7 @@ export function webpWithCanvas(webp: Buffer, width: number, height: number): Buf
   vp8x.writeUIntLE(Math.min(width - 1, 0xffffff), 12, 3);
   vp8x.writeUIntLE(Math.min(height - 1, 0xffffff), 15, 3);
   const hasVp8x = webp.toString('latin1', 12, 16) === 'VP8X';
-  if (hasVp8x) vp8x[8] = webp[20]!; // keep the feature flags
+  if (hasVp8x) vp8x[8] = webp.readUInt8(20); // keep the feature flags
   const rest = webp.subarray(hasVp8x ? 30 : 12);
   const out = Buffer.concat([webp.subarray(0, 12), vp8x, rest]);
   out.writeUInt32LE(out.length - 8, 4);
@@ -116,14 +117,14 @@ export function webpFrameMaxSize(webp: Buffer): Buffer {
 
 type Rng = () => number;
 const int = (rng: Rng, below: number) => Math.floor(rng() * below);
-const pick = <T>(rng: Rng, items: readonly T[]): T => items[int(rng, items.length)]!;
+const pick = <T>(rng: Rng, items: readonly T[]): T => at(items, int(rng, items.length), 'the item picked');
 const randomBytes = (rng: Rng, n: number) => Buffer.from(Array.from({ length: n }, () => int(rng, 256)));
 
 function flipBits(bytes: Buffer, rng: Rng, flips: number, within = bytes.length): Buffer {
   const out = Buffer.from(bytes);
   for (let k = 0; k < flips; k++) {
     const at = int(rng, Math.min(within, out.length));
-    out[at] = out[at]! ^ (1 << int(rng, 8));
+    out[at] = out.readUInt8(at) ^ (1 << int(rng, 8));
   }
   return out;
 }
@@ -143,7 +144,7 @@ interface Mutated {
 
 function hugeDimensions(seed: SeedImage, _rng: Rng, round: number): Mutated {
   const sizes = HUGE_SIZES[seed.format];
-  const [width, height] = sizes[round % sizes.length]!; // in turn, so that every size is tried
+  const [width, height] = at(sizes, round % sizes.length, 'the claimed size'); // in turn, so that every size is tried
   const claim = `${width}×${height}`;
   if (seed.format === 'png') return { bytes: pngWithSize(seed.bytes, width, height), detail: `IHDR says ${claim}` };
   if (seed.format === 'jpeg') return { bytes: jpegWithSize(seed.bytes, width, height), detail: `SOF says ${claim}` };
@@ -152,7 +153,7 @@ function hugeDimensions(seed: SeedImage, _rng: Rng, round: number): Mutated {
 }
 
 /** `round`: how many times this kind has been applied to this seed image before. */
-const MUTATIONS: Record<string, (seed: SeedImage, rng: Rng, round: number) => Mutated> = {
+const MUTATIONS = {
   truncated: (s, rng) => {
     const keep = 1 + int(rng, s.bytes.length - 1);
     return { bytes: s.bytes.subarray(0, keep), detail: `first ${keep} of ${s.bytes.length} bytes` };
@@ -176,7 +177,7 @@ const MUTATIONS: Record<string, (seed: SeedImage, rng: Rng, round: number) => Mu
   },
   'random-after-magic': (s, rng) => {
     const n = 1 + int(rng, 8192);
-    return { bytes: Buffer.concat([MAGIC[s.format]!, randomBytes(rng, n)]), detail: `${s.format} magic then ${n} random bytes` };
+    return { bytes: Buffer.concat([MAGIC[s.format], randomBytes(rng, n)]), detail: `${s.format} magic then ${n} random bytes` };
   },
   'header-then-random': (s, rng) => {
     const keep = 16 + int(rng, 400);
@@ -194,9 +195,9 @@ const MUTATIONS: Record<string, (seed: SeedImage, rng: Rng, round: number) => Mu
     const from = int(rng, at + 1);
     return { bytes: Buffer.concat([s.bytes.subarray(0, at), s.bytes.subarray(from), s.bytes.subarray(at)]), detail: `bytes ${from}… repeated at ${at}` };
   },
-};
+} satisfies Record<string, (seed: SeedImage, rng: Rng, round: number) => Mutated>;
 
-export const KINDS = Object.keys(MUTATIONS);
+export const KINDS = Object.keys(MUTATIONS) as (keyof typeof MUTATIONS)[];
 
 /**
  * Case `index` of the run with `baseSeed`. The first cases are the seed images unchanged (controls: a
@@ -207,11 +208,11 @@ export function makeCase(seeds: readonly SeedImage[], baseSeed: number, index: n
   const rng = mulberry32(seed);
   const control = index < seeds.length;
   const n = index - seeds.length;
-  const kind = control ? 'unchanged' : KINDS[n % KINDS.length]!;
+  const kind = control ? 'unchanged' : at(KINDS, n % KINDS.length, 'the mutation kind');
   const cycle = Math.floor(n / KINDS.length);
-  const from = control ? seeds[index]! : seeds[cycle % seeds.length]!;
+  const from = at(seeds, control ? index : cycle % seeds.length, 'the seed image');
   const ext = from.format === 'jpeg' ? 'jpg' : from.format;
   const round = Math.floor(cycle / seeds.length);
-  const { bytes, detail } = control ? { bytes: from.bytes, detail: 'unchanged' } : MUTATIONS[kind]!(from, rng, round);
+  const { bytes, detail } = kind === 'unchanged' ? { bytes: from.bytes, detail: 'unchanged' } : MUTATIONS[kind](from, rng, round);
   return { index, seed, kind, from: from.label, name: `fuzz-${index}-${kind}.${ext}`, detail, bytes };
 }

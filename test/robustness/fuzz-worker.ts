@@ -7,6 +7,7 @@ import { analyzeFaces } from '../../engine/faces/pipeline.ts';
 import { createModelRegistry } from '../../engine/models/loaded-models.ts';
 import { initBackend } from '../../engine/runtime/backend.ts';
 import { isFaceKitError } from '../../api/errors.ts';
+import { at } from '../helpers/assert.ts';
 import { makeCase, makeSeedImages } from './fuzz-cases.ts';
 
 export type FuzzEvent =
@@ -21,20 +22,21 @@ function emit(event: FuzzEvent): void {
 }
 
 const [baseSeed, count] = process.argv.slice(2).map(Number);
-if (!Number.isInteger(baseSeed) || !Number.isInteger(count)) throw new Error('usage: fuzz-worker.ts BASE_SEED COUNT');
+if (baseSeed === undefined || count === undefined || !Number.isInteger(baseSeed) || !Number.isInteger(count)) throw new Error('usage: fuzz-worker.ts BASE_SEED COUNT');
 
 const backend = await initBackend();
 const models = createModelRegistry();
 const seeds = await makeSeedImages();
 // Load every net before measuring memory: the first calls allocate the models, not the fuzz.
-await analyzeFaces(models, await decodeImageBuffer(seeds[0]!.bytes, 'warm-up'));
-await analyzeFaces(models, await decodeImageBuffer(seeds[0]!.bytes, 'warm-up'), { detector: 'fast' });
+const warmUp = at(seeds, 0, 'a seed image').bytes;
+await analyzeFaces(models, await decodeImageBuffer(warmUp, 'warm-up'));
+await analyzeFaces(models, await decodeImageBuffer(warmUp, 'warm-up'), { detector: 'fast' });
 const rssBefore = process.memoryUsage().rss;
 let rssPeak = rssBefore;
 emit({ type: 'ready', backend: backend.name, rss: rssBefore });
 
-for (let index = 0; index < count!; index++) {
-  const c = makeCase(seeds, baseSeed!, index);
+for (let index = 0; index < count; index++) {
+  const c = makeCase(seeds, baseSeed, index);
   emit({ type: 'start', index, seed: c.seed, kind: c.kind, from: c.from, name: c.name, detail: c.detail, bytes: c.bytes.length });
   const started = performance.now();
   try {

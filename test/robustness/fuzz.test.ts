@@ -84,7 +84,8 @@ test(`${COUNT} mutated JPEG/PNG/WebP files: a result or a clear BAD_INPUT error 
   const unclear: string[] = [];
   const kinds = new Map<string, { results: number; errors: number; slowestMs: number }>();
   for (const o of run.outcomes) {
-    const s = run.starts.get(o.index)!;
+    const s = run.starts.get(o.index);
+    assert.ok(s, `case ${o.index} has a start`);
     const row = kinds.get(s.kind) ?? { results: 0, errors: 0, slowestMs: 0 };
     kinds.set(s.kind, row);
     row.slowestMs = Math.max(row.slowestMs, o.ms);

@@ -1,6 +1,6 @@
 // Test helper: runs `facekit serve` as a child process on a fresh data folder and store, the way a
 // user would, and hands back its URL (first stdout line).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -20,14 +20,14 @@ export interface AppServer {
 export async function startAppServer(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<AppServer> {
   fs.mkdirSync(dataDir, { recursive: true });
   const dbPath = path.join(dataDir, 'facekit.db');
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
     env: { ...process.env, FACEKIT_DATA_DIR: dataDir, FACEKIT_DB: dbPath, FACEKIT_MODELS_DIR: path.join(dataDir, 'models'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
   const url = await new Promise<string>((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stdout! });
+    const lines = readline.createInterface({ input: child.stdout });
     lines.once('line', resolve);
     child.once('exit', (code) => reject(new Error(`facekit serve exited with ${code}: ${stderr}`)));
   });

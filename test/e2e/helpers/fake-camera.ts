@@ -17,7 +17,7 @@ function rgbToI420(rgb: Buffer, width: number, height: number): Buffer {
   const cSize = (width / 2) * (height / 2);
   const out = Buffer.alloc(ySize + 2 * cSize);
   for (let i = 0; i < ySize; i++) {
-    const r = rgb[3 * i]!, g = rgb[3 * i + 1]!, b = rgb[3 * i + 2]!;
+    const r = rgb.readUInt8(3 * i), g = rgb.readUInt8(3 * i + 1), b = rgb.readUInt8(3 * i + 2);
     out[i] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
   }
   for (let y = 0; y < height / 2; y++) {
@@ -25,7 +25,7 @@ function rgbToI420(rgb: Buffer, width: number, height: number): Buffer {
       let r = 0, g = 0, b = 0;
       for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) {
         const p = 3 * ((2 * y + dy) * width + 2 * x + dx);
-        r += rgb[p]!; g += rgb[p + 1]!; b += rgb[p + 2]!;
+        r += rgb.readUInt8(p); g += rgb.readUInt8(p + 1); b += rgb.readUInt8(p + 2);
       }
       r /= 4; g /= 4; b /= 4;
       const c = y * (width / 2) + x;

@@ -3,6 +3,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { at } from '../../helpers/assert.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { FACES, photo, tempDir } from '../../helpers/fixtures.ts';
 import { parsePairsFile } from '../../../engine/evaluation/pairs-file.ts';
@@ -87,7 +88,7 @@ test('the progress bar is drawn only on a terminal', () => {
   const bar = createProgress('embedding', 4, true, { stream: terminal });
   bar.update(2, 'a.jpg');
   bar.finish();
-  assert.match(written[0]!, /^\rembedding \[#{14}\.{14}\] 2\/4/);
+  assert.match(at(written, 0, 'the first write'), /^\rembedding \[#{14}\.{14}\] 2\/4/);
   const piped = { isTTY: false, write: (s: string) => written.push(s) } as unknown as NodeJS.WriteStream;
   createProgress('embedding', 4, true, { stream: piped }).update(1);
   createProgress('embedding', 4, false, { stream: terminal }).update(1);

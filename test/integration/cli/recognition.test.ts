@@ -34,7 +34,7 @@ test('enroll, verify, identify and compare, with --json and exit codes', async (
 
   const who = await cli('identify', photo.obamaAndBiden, '--json');
   assert.equal(who.code, 0);
-  const names = who.json.results[0].faces.map((f: any) => f.match?.name ?? null);
+  const names = who.json.results[0].faces.map((f: { match: { name: string } | null }) => f.match?.name ?? null);
   assert.deepEqual(names.slice(0, 2), ['Joe Biden', 'Barack Obama']);
 
   const stranger = await cli('identify', photo.rose);
@@ -55,7 +55,7 @@ test('people list, rename, merge and remove', async () => {
   assert.equal((await cli('people', 'rename', 'Joe Biden', 'Joseph Biden')).code, 0);
   const list = await cli('people', 'list', '--json');
   assert.deepEqual(
-    list.json.people.map((p: any) => [p.name, p.faceCount]),
+    list.json.people.map((p: { name: string; faceCount: number }) => [p.name, p.faceCount]),
     [['Barack Obama', 2], ['Joseph Biden', 2]],
   );
   const removed = await cli('people', 'remove', 'Joseph Biden', '--json');
@@ -73,7 +73,7 @@ test('hostile files: exit 2, one line naming the file and the reason, the store 
       const lines = result.stderr.trim().split('\n');
       const message = lines.find((l) => l.includes(bad.file));
       assert.ok(message, `${bad.name} / ${args[0]}: the file is named: ${result.stderr}`);
-      assert.match(message!, bad.reason);
+      assert.match(message, bad.reason);
       assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
     }
   }
@@ -111,9 +111,9 @@ test('doctor reports the backend, why faster ones were skipped, the models and t
   const doctor = await cli('doctor', '--json');
   assert.equal(doctor.code, 0, doctor.stderr);
   assert.ok(['gpu', 'node', 'wasm', 'cpu'].includes(doctor.json.backend.name));
-  const skipped = doctor.json.backend.attempts.filter((a: any) => !a.ok);
+  const skipped = doctor.json.backend.attempts.filter((a: { ok: boolean }) => !a.ok);
   for (const attempt of skipped) assert.ok(attempt.reason.length > 5, 'each skipped backend says why');
-  assert.ok(doctor.json.faceModels.files.every((f: any) => f.found));
+  assert.ok(doctor.json.faceModels.files.every((f: { found: boolean }) => f.found));
   assert.equal(doctor.json.store.schemaVersion >= 1, true);
   const forced = await runCli(['doctor', '--json'], { ...env, FACEKIT_BACKEND: 'cpu' });
   assert.equal(forced.json.backend.name, 'cpu');

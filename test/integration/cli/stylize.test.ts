@@ -38,15 +38,18 @@ test('stylize writes the result, reports its numbers and records it in the galle
 
   const store = Store.open(env.FACEKIT_DB);
   const [item] = store.gallery.list();
-  assert.equal(item!.id, json.gallery_id);
-  assert.equal(item!.outputPath, out);
-  assert.deepEqual(item!.styles.map((s) => [path.basename(s.path), s.weight]), [['monet.jpg', 0.7], ['stone_style.jpg', 0.3]]);
-  assert.equal(item!.params.preserveColor, 'histogram');
-  assert.ok(store.gallery.thumbnail(item!.id)!.length > 100);
+  assert.ok(item, 'the result is in the gallery');
+  assert.equal(item.id, json.gallery_id);
+  assert.equal(item.outputPath, out);
+  assert.deepEqual(item.styles.map((s) => [path.basename(s.path), s.weight]), [['monet.jpg', 0.7], ['stone_style.jpg', 0.3]]);
+  assert.equal(item.params.preserveColor, 'histogram');
+  const thumbnail = store.gallery.thumbnail(item.id);
+  assert.ok(thumbnail, 'the result has a thumbnail');
+  assert.ok(thumbnail.length > 100);
   store.close();
 
   const listed = await runCli(['gallery', 'list', '--json'], env);
-  assert.deepEqual(listed.json.items.map((g: any) => g.id), [json.gallery_id]);
+  assert.deepEqual(listed.json.items.map((g: { id: number }) => g.id), [json.gallery_id]);
   assert.equal((await runCli(['gallery', 'remove', String(json.gallery_id)], env)).code, 0);
   assert.equal((await runCli(['gallery', 'remove', String(json.gallery_id)], env)).code, 1, 'already gone: not found');
   assert.ok(fs.existsSync(out), 'the image file is the user\'s and stays');
@@ -108,7 +111,7 @@ test('stylize --help states the limits of api/style-limits.ts', async () => {
 test('models list says what is missing; import refuses a file that is not the VGG-19 release', async () => {
   const list = await runCli(['models', 'list', '--json'], env);
   assert.equal(list.code, 0);
-  const vgg = list.json.models.find((m: any) => m.id === 'vgg19');
+  const vgg = list.json.models.find((m: { id: string }) => m.id === 'vgg19');
   assert.equal(vgg.status, 'missing');
   const refused = await runCli(['models', 'import', 'vgg19', weights], env);
   assert.equal(refused.code, 2);

@@ -10,6 +10,7 @@ import { Store } from '../../../db/store.ts';
 import { MAX_NAME_LENGTH } from '../../../db/validate.ts';
 import { calls } from '../../../api/definition.ts';
 import { isFaceKitError } from '../../../api/errors.ts';
+import { at } from '../../helpers/assert.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { FACES, photo, tempDir } from '../../helpers/fixtures.ts';
 
@@ -31,8 +32,8 @@ const NAMES: { name: string; photo: string }[] = [
 const stored = (name: string) => name.normalize('NFC').trim();
 
 test('enroll stores any Unicode name as given (NFC, trimmed) and people list --json returns it exactly', async () => {
-  assert.equal([...stored(NAMES.at(-1)!.name)].length, MAX_NAME_LENGTH, 'the long name is exactly at the limit');
-  assert.ok(stored(NAMES[2]!.name).startsWith('Zo\u00eb \u00d1u\u00f1ez Z'), 'the decomposed name is expected back composed');
+  assert.equal([...stored(at(NAMES, -1, 'the last name').name)].length, MAX_NAME_LENGTH, 'the long name is exactly at the limit');
+  assert.ok(stored(at(NAMES, 2, 'the decomposed name').name).startsWith('Zo\u00eb \u00d1u\u00f1ez Z'), 'the decomposed name is expected back composed');
   // Two commands at a time: each loads the models.
   for (let i = 0; i < NAMES.length; i += 2) {
     await Promise.all(NAMES.slice(i, i + 2).map(async ({ name, photo: file }) => {

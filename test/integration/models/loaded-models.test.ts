@@ -10,6 +10,7 @@ import { Vgg19Model } from '../../../engine/style/vgg19-model.ts';
 import { decodeImageFile } from '../../../engine/image.ts';
 import { initBackend } from '../../../engine/runtime/backend.ts';
 import { tf } from '../../../engine/runtime/tf.ts';
+import { at } from '../../helpers/assert.ts';
 import { photo, tempDir } from '../../helpers/fixtures.ts';
 import { writeRandomVgg19H5 } from '../../helpers/vgg19-h5.ts';
 
@@ -87,11 +88,12 @@ test('two registries own separate weights: unloading one leaves the other workin
   const before = memory();
   const theirs = await analyzeFaces(other, image);
   assert.ok(memory().numTensors > before.numTensors, 'the second registry loaded its own copy');
-  assert.deepEqual(Array.from(theirs.faces[0].embedding), Array.from(mine.faces[0].embedding));
+  assert.deepEqual(Array.from(at(theirs.faces, 0, 'their face').embedding), Array.from(at(mine.faces, 0, 'my face').embedding));
   other.unloadAll();
   assert.deepEqual(memory(), before);
   assert.ok(models.get('faceDescriptor').loaded);
-  assert.deepEqual(Array.from((await analyzeFaces(models, image)).faces[0].embedding), Array.from(mine.faces[0].embedding));
+  const again = await analyzeFaces(models, image);
+  assert.deepEqual(Array.from(at(again.faces, 0, 'the face found again').embedding), Array.from(at(mine.faces, 0, 'my face').embedding));
   models.unloadAll();
 });
 
@@ -105,9 +107,11 @@ test('VGG-19: the feature extractor loads the weights on first use; dispose() fr
   const withRgb = memory();
   const features = await vgg.features(rgb, ['block1_conv2', 'block2_conv1']);
   assert.equal(vgg.source, vggA);
-  assert.deepEqual(features.get('block1_conv2')!.shape, [1, 24, 24, 8]);
-  assert.deepEqual(features.get('block2_conv1')!.shape, [1, 12, 12, 16]);
-  const first = features.get('block2_conv1')!.dataSync().slice();
+  assert.deepEqual(features.get('block1_conv2')?.shape, [1, 24, 24, 8]);
+  assert.deepEqual(features.get('block2_conv1')?.shape, [1, 12, 12, 16]);
+  const block2 = features.get('block2_conv1');
+  assert.ok(block2, 'no block2_conv1 features');
+  const first = block2.dataSync().slice();
   tf.dispose([...features.values()]);
   const loadedA = memory();
   assert.equal(loadedA.numTensors - withRgb.numTensors, 32, 'a kernel and a bias per layer, nothing else kept');
@@ -117,7 +121,7 @@ test('VGG-19: the feature extractor loads the weights on first use; dispose() fr
   assert.deepEqual(memory(), withRgb, 'every weight tensor freed');
 
   const again = await vgg.features(rgb, ['block2_conv1']);
-  assert.deepEqual(again.get('block2_conv1')!.dataSync(), first, 'loaded again, same features');
+  assert.deepEqual(again.get('block2_conv1')?.dataSync(), first, 'loaded again, same features');
   tf.dispose([...again.values()]);
   vgg.dispose();
 
@@ -125,7 +129,7 @@ test('VGG-19: the feature extractor loads the weights on first use; dispose() fr
   file = vggB;
   const weightsB = await vgg.weights();
   assert.equal(vgg.source, vggB);
-  assert.equal(weightsB.get('block1_conv1')!.kernel.shape[3], 16);
+  assert.equal(weightsB.get('block1_conv1')?.kernel.shape[3], 16);
   assert.ok(memory().numBytes > loadedA.numBytes);
   vgg.dispose();
   rgb.dispose();

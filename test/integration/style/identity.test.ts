@@ -22,17 +22,20 @@ test.before(() => writeRandomVgg19H5(weightsPath, { layout: 'keras2-nested', cha
 
 test('the guard finds the portrait face once and costs nothing for the unchanged photo', async () => {
   const content = await decodeImageFile(photo.obama);
-  const guard = (await createIdentityGuard(models, content, await contentFaces(models, content), 1))!;
+  const guard = await createIdentityGuard(models, content, await contentFaces(models, content), 1);
+  assert.ok(guard, 'a face, so a guard');
   assert.equal(guard.faces.length, 1);
-  const anchor = guard.faces[0]!;
+  const [anchor] = guard.faces;
+  assert.ok(anchor, 'the anchor face');
   assert.ok(anchor.centerX > 0.3 && anchor.centerX < 0.7 && anchor.side > 0.1 && anchor.side < 0.6, JSON.stringify(anchor));
   const small = tf.tidy(() => tf.image.resizeBilinear(tf.tensor4d(content.data, [1, content.height, content.width, 3], 'int32').toFloat(), [200, 160]));
-  guard.loss.prepareStage!(small as tf.Tensor4D);
-  const same = guard.loss.fn(small as tf.Tensor4D);
-  const noisy = tf.tidy(() => tf.add(small, tf.randomUniform(small.shape, -60, 60, 'float32', 5)) as tf.Tensor4D);
+  assert.ok(guard.loss.prepareStage, 'the guard prepares each stage');
+  guard.loss.prepareStage(small);
+  const same = guard.loss.fn(small);
+  const noisy = tf.tidy(() => tf.add<tf.Tensor4D>(small, tf.randomUniform(small.shape, -60, 60, 'float32', 5)));
   const changed = guard.loss.fn(noisy);
-  assert.ok(same.dataSync()[0]! < 1e-6, `unchanged: ${same.dataSync()[0]}`);
-  assert.ok(changed.dataSync()[0]! > 1e-3, `changed: ${changed.dataSync()[0]}`);
+  assert.ok(same.arraySync() < 1e-6, `unchanged: ${same.arraySync()}`);
+  assert.ok(changed.arraySync() > 1e-3, `changed: ${changed.arraySync()}`);
   tf.dispose([small, same, noisy, changed]);
   const louvre = await decodeImageFile(photo.noFace);
   assert.equal(await createIdentityGuard(models, louvre, await contentFaces(models, louvre), 1), undefined, 'no face, no guard');
@@ -52,7 +55,9 @@ test('a stronger identity weight keeps the stylised face closer to the original'
   const free = await run(0);
   const guarded = await run(5);
   assert.equal(guarded.identityFaces, 1);
-  assert.ok(free.identity!.distance !== null && guarded.identity!.distance !== null);
-  assert.ok(guarded.identity!.distance! < free.identity!.distance!, `guarded ${guarded.identity!.distance} vs free ${free.identity!.distance}`);
+  const freeDistance = free.identity?.distance;
+  const guardedDistance = guarded.identity?.distance;
+  assert.ok(freeDistance != null && guardedDistance != null, 'both results were checked for the face');
+  assert.ok(guardedDistance < freeDistance, `guarded ${guardedDistance} vs free ${freeDistance}`);
   assert.ok(guarded.result.lossLast < guarded.result.lossFirst, 'the optimisation still made progress');
 });

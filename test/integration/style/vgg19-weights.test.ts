@@ -8,6 +8,7 @@ import { initBackend } from '../../../engine/runtime/backend.ts';
 import { tf } from '../../../engine/runtime/tf.ts';
 import { isFaceKitError } from '../../../api/errors.ts';
 import { inspectVgg19File, loadVgg19Weights, VGG19_CHANNELS, VGG19_LAYERS } from '../../../engine/style/vgg19-weights.ts';
+import { at } from '../../helpers/assert.ts';
 import { writeRandomVgg19H5 } from '../../helpers/vgg19-h5.ts';
 
 const SMALL = [2, 2, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6];
@@ -37,12 +38,14 @@ for (const layout of ['keras1', 'keras2-nested'] as const) {
     assert.deepEqual([...weights.keys()], [...VGG19_LAYERS]);
     let inC = 3;
     for (const [i, name] of VGG19_LAYERS.entries()) {
-      const { kernel, bias } = weights.get(name)!;
+      const layer = weights.get(name);
+      assert.ok(layer, `${name} is loaded`);
+      const { kernel, bias } = layer;
       assert.deepEqual(kernel.shape, [3, 3, inC, SMALL[i]]);
       assert.deepEqual(bias.shape, [SMALL[i]]);
-      assert.deepEqual(kernel.dataSync(), written.get(name)!.kernel);
-      assert.deepEqual(bias.dataSync(), written.get(name)!.bias);
-      inC = SMALL[i]!;
+      assert.deepEqual(kernel.dataSync(), written.get(name)?.kernel);
+      assert.deepEqual(bias.dataSync(), written.get(name)?.bias);
+      inC = at(SMALL, i, `the width of ${name}`);
     }
     assert.equal(tf.memory().numTensors, before + 32);
     for (const { kernel, bias } of weights.values()) tf.dispose([kernel, bias]);
@@ -54,10 +57,11 @@ test('the kernel is stored HWIO, as tf.conv2d expects: element [ky][kx][in][out]
   const file = path.join(dir, 'order.h5');
   const written = await writeRandomVgg19H5(file, { layout: 'keras1', channels: SMALL, seed: 3, layers: 1 });
   const weights = await loadVgg19Weights(file, { upTo: 'block1_conv1' });
-  const kernel = weights.get('block1_conv1')!.kernel;
-  const raw = written.get('block1_conv1')!.kernel;
+  const kernel = weights.get('block1_conv1')?.kernel;
+  const raw = written.get('block1_conv1')?.kernel;
+  assert.ok(kernel && raw, 'block1_conv1 is written and loaded');
   // ky=2, kx=1, in=2, out=1 in a [3,3,3,2] array
-  assert.equal(kernel.arraySync()[2]![1]![2]![1], raw[((2 * 3 + 1) * 3 + 2) * 2 + 1]);
+  assert.equal(kernel.arraySync()[2]?.[1]?.[2]?.[1], at(raw, ((2 * 3 + 1) * 3 + 2) * 2 + 1));
   tf.dispose([...weights.values()].flatMap((w) => [w.kernel, w.bias]));
 });
 
@@ -79,7 +83,7 @@ test('real widths pass the strict check; reduced widths fail it but pass the cha
   assert.deepEqual(info.layers.map((l) => l.kernelShape[3]), VGG19_CHANNELS);
   assert.ok(info.layerNames?.includes('block3_pool'), 'layer_names attribute is read when present');
   const first = await loadVgg19Weights(real, { upTo: 'block1_conv2', strict: true });
-  assert.deepEqual(first.get('block1_conv2')!.kernel.shape, [3, 3, 64, 64]);
+  assert.deepEqual(first.get('block1_conv2')?.kernel.shape, [3, 3, 64, 64]);
   tf.dispose([...first.values()].flatMap((w) => [w.kernel, w.bias]));
   fs.rmSync(real);
 

@@ -13,6 +13,7 @@ import { newRawKey } from '../../../db/key.ts';
 import { sideFiles, storeFileState, workFile } from '../../../db/store-file.ts';
 import { inspectStoreFile, restoreStoreFile } from '../../../db/backup.ts';
 import { isFaceKitError, type ErrorCode } from '../../../api/errors.ts';
+import { at } from '../../helpers/assert.ts';
 import { ROOT, tempDir } from '../../helpers/fixtures.ts';
 
 let dir: string;
@@ -77,7 +78,7 @@ describe('encrypted store', () => {
     assert.equal(storeFileState(file), 'other');
 
     const again = Store.open(file, { key });
-    assert.deepEqual(again.faceEmbedding(again.listFaces(secrets.name)[0]!.id), secrets.embedding);
+    assert.deepEqual(again.faceEmbedding(at(again.listFaces(secrets.name), 0, 'the face').id), secrets.embedding);
     again.close();
   });
 
@@ -117,7 +118,7 @@ describe('encrypting an existing plaintext store', () => {
     const encrypted = Store.open(crashed, { key });
     assert.equal(encrypted.encrypted, true);
     assert.deepEqual(encrypted.listPeople().map((p) => [p.name, p.faceCount]), [['Plain Person', 1]]);
-    assert.deepEqual(encrypted.faceEmbedding(encrypted.listFaces()[0]!.id), distinctive(2));
+    assert.deepEqual(encrypted.faceEmbedding(at(encrypted.listFaces(), 0, 'the face').id), distinctive(2));
     assert.equal(encrypted.getSetting('recognition.threshold'), 0.55);
     encrypted.close();
     assert.equal(storeFileState(crashed), 'other');
@@ -201,7 +202,7 @@ describe('encrypting an existing plaintext store', () => {
         process.stdout.write('done\\n');
         setInterval(() => {}, 1000);
       `, file, key], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-      await once(child.stdout!, 'data');
+      await once(child.stdout, 'data');
       await new Promise((resolve) => setTimeout(resolve, duration * fraction));
       child.kill('SIGKILL');
       await once(child, 'exit');
@@ -273,7 +274,7 @@ describe('backup and restore (store files)', () => {
     assert.equal(hashFile(backup), hashBefore, 'the backup itself is not touched');
     const restored = Store.open(file, { key });
     assert.deepEqual(restored.listPeople().map((p) => p.name), ['Ann']);
-    assert.deepEqual(restored.faceEmbedding(restored.listFaces()[0]!.id), distinctive(6));
+    assert.deepEqual(restored.faceEmbedding(at(restored.listFaces(), 0, 'the face').id), distinctive(6));
     restored.close();
     assert.deepEqual(fs.readdirSync(path.dirname(file)).sort(), ['backup.db', 'facekit.db']);
   });
@@ -290,7 +291,7 @@ describe('backup and restore (store files)', () => {
     const key = newRawKey();
     assert.deepEqual(restoreStoreFile(backup, target, key), { schemaVersion: inspectStoreFile(backup).schemaVersion, encrypted: false, people: 1, faces: 1 });
     const restored = Store.open(target, { key });
-    assert.deepEqual(restored.faceEmbedding(restored.listFaces()[0]!.id), distinctive(8));
+    assert.deepEqual(restored.faceEmbedding(at(restored.listFaces(), 0, 'the face').id), distinctive(8));
     restored.close();
     assert.equal(storeFileState(target), 'other');
     assert.deepEqual(filesContaining(target, bytesOf(distinctive(8))), []);

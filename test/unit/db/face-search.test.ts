@@ -9,6 +9,7 @@ import { Store } from '../../../db/store.ts';
 import { euclidean, nearestPeople } from '../../../db/search/exact.ts';
 import { SyntheticFaces } from '../../../engine/evaluation/synthetic-faces.ts';
 import { SYNTHETIC_MODEL as MODEL, fillSyntheticStore } from '../../../engine/evaluation/search-scale.ts';
+import { at } from '../../helpers/assert.ts';
 import { tempDir } from '../../helpers/fixtures.ts';
 
 const PEOPLE = 600;
@@ -28,7 +29,7 @@ function filledStore(): { file: string; store: Store } {
 
 /** A face of `identity` that was never enrolled. */
 const query = (identity: number, sample = 100) => faces.face(identity, sample);
-const top = (store: Store, q: Float32Array) => store.faceSearch.nearestPeople(MODEL, q, 3)[0];
+const top = (store: Store, q: Float32Array) => at(store.faceSearch.nearestPeople(MODEL, q, 3), 0, 'the nearest person');
 const idOf = (store: Store, identity: number) => store.requirePerson(`Person ${identity}`).id;
 
 before(() => { dir = tempDir('facekit-face-search-'); });
@@ -36,7 +37,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('synthetic faces', () => {
   test('cluster per identity at dlib-like distances', () => {
-    const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1]!;
+    const median = (xs: number[]) => at(xs.sort((a, b) => a - b), xs.length >> 1, 'the median');
     const same = Array.from({ length: 300 }, (_, i) => euclidean(faces.face(i, 0), faces.face(i, 1)));
     const different = Array.from({ length: 300 }, (_, i) => euclidean(faces.face(i, 0), faces.face(i + 1000, 0)));
     assert.ok(median(same) > 0.3 && median(same) < 0.5, `same identity: median ${median(same)}`);
@@ -55,8 +56,8 @@ describe('HNSW search against the exact scan', () => {
     for (let q = 0; q < total; q++) {
       const identity = q < 20 ? PEOPLE + q : (q * 37) % PEOPLE; // 20 strangers, then enrolled people
       const embedding = query(identity, 50 + q);
-      const want = nearestPeople(exact, embedding, 1)[0]!;
-      const got = top(store, embedding)!;
+      const want = at(nearestPeople(exact, embedding, 1), 0, 'the nearest person by the exact scan');
+      const got = top(store, embedding);
       if (got.personId === want.personId) {
         agree++;
         assert.equal(got.distance, want.distance, 're-scored in float from the store, like the exact scan');
@@ -71,7 +72,7 @@ describe('HNSW search against the exact scan', () => {
   test('below the cut-over the exact scan answers and no index is built', () => {
     const { store } = filledStore();
     store.faceSearch.annMinFaces = PEOPLE * PER_PERSON + 1;
-    const hit = top(store, query(3))!;
+    const hit = top(store, query(3));
     assert.equal(hit.personId, idOf(store, 3));
     assert.equal(store.faceSearch.prepare(MODEL), 'exact');
     assert.equal(store.faceSearch.stats.builds, 0);
@@ -83,7 +84,7 @@ describe('the index follows the store', () => {
   test('a deleted person never comes back; merged faces come back under the new name; renames show', () => {
     const { store } = filledStore();
     const removed = idOf(store, 10);
-    assert.equal(top(store, query(10))!.personId, removed);
+    assert.equal(top(store, query(10)).personId, removed);
     store.removePerson('Person 10');
     for (let sample = 100; sample < 110; sample++) {
       const hits = store.faceSearch.nearestPeople(MODEL, query(10, sample), 10);
@@ -94,12 +95,12 @@ describe('the index follows the store', () => {
     const from = idOf(store, 20);
     const into = idOf(store, 21);
     store.mergePeople('Person 20', 'Person 21');
-    const merged = top(store, query(20))!;
+    const merged = top(store, query(20));
     assert.deepEqual([merged.personId, merged.name], [into, 'Person 21'], 'old name and id are gone');
     assert.ok(store.faceSearch.nearestPeople(MODEL, query(20), 10).every((h) => h.personId !== from));
 
     store.renamePerson('Person 30', 'Ada');
-    assert.equal(top(store, query(30))!.name, 'Ada');
+    assert.equal(top(store, query(30)).name, 'Ada');
     assert.equal(store.faceSearch.stats.builds, 1, 'small changes are replayed, not rebuilt');
     assert.ok(store.faceSearch.stats.replays >= 3);
     store.close();
@@ -108,7 +109,7 @@ describe('the index follows the store', () => {
   test('a deletion by another connection is seen at the next search', () => {
     const { file, store } = filledStore();
     const removed = idOf(store, 40);
-    assert.equal(top(store, query(40))!.personId, removed);
+    assert.equal(top(store, query(40)).personId, removed);
     const other = Store.open(file);
     other.removePerson('Person 40');
     other.close();
@@ -125,8 +126,8 @@ describe('the index follows the store', () => {
     const goneIds = new Set(gone.map((i) => idOf(other, i)));
     for (const i of gone) other.removePerson(`Person ${i}`);
     other.close();
-    for (const i of gone.slice(0, 30)) assert.ok(!goneIds.has(top(store, query(i))!.personId));
-    assert.equal(top(store, query(1))!.personId, idOf(store, 1));
+    for (const i of gone.slice(0, 30)) assert.ok(!goneIds.has(top(store, query(i)).personId));
+    assert.equal(top(store, query(1)).personId, idOf(store, 1));
     assert.equal(store.faceSearch.stats.builds, 2, 'half the faces changed: rebuilt rather than replayed');
     store.close();
   });
@@ -147,7 +148,7 @@ describe('the index follows the store', () => {
     const other = Store.open(file);
     other.addCheckin({ personId: person, personName: 'Person 5', distance: 0.3, source: 'kiosk' });
     other.close();
-    assert.equal(top(store, query(5))!.personId, person);
+    assert.equal(top(store, query(5)).personId, person);
     assert.deepEqual(store.faceSearch.stats, { builds, replays: 0, replayedFaces: 0 });
     assert.equal(store.embeddingIndex(MODEL), matrix, 'the exact matrix is kept too');
 
@@ -155,7 +156,7 @@ describe('the index follows the store', () => {
     store.enrolFace('Newcomer', { sha256: 'f'.repeat(64), path: '/new.jpg', width: 640, height: 480 }, {
       faceIndex: 0, box: { x: 0, y: 0, width: 100, height: 100 }, score: 0.99, faceSize: 100, blur: 500, modelId: MODEL, embedding: newcomer,
     }, { createIfMissing: true });
-    const found = top(store, newcomer)!;
+    const found = top(store, newcomer);
     assert.deepEqual([found.name, found.distance], ['Newcomer', 0]);
     assert.deepEqual(store.faceSearch.stats, { builds, replays: 1, replayedFaces: 1 });
     assert.notEqual(store.embeddingIndex(MODEL), matrix);

@@ -20,7 +20,7 @@ describe('migrations', () => {
   test('index lists numbered migrations in order', () => {
     assert.ok(latestVersion >= 1);
     migrations.forEach((m, i) => assert.equal(m.version, i + 1));
-    assert.equal(migrations[0]!.name, 'initial');
+    assert.equal(migrations[0]?.name, 'initial');
   });
 
   test('an empty database is migrated to the latest version, then reopening is a no-op', () => {

@@ -10,6 +10,7 @@ import { Store, type NewFace, type PhotoInfo } from '../../../db/store.ts';
 import { readJsonLines } from '../../../db/portable.ts';
 import { newRawKey } from '../../../db/key.ts';
 import { isFaceKitError } from '../../../api/errors.ts';
+import { at } from '../../helpers/assert.ts';
 import { tempDir } from '../../helpers/fixtures.ts';
 
 let dir: string;
@@ -50,10 +51,13 @@ function exportFile(store: Store, file: string): string[] {
 
 /** Everything that must survive, with the ids (which may differ) left out. */
 function contents(store: Store) {
-  const faces = store.listFaces().map((f) => ({
-    person: f.personName, sha: f.photoSha256, path: f.photoPath, index: f.faceIndex, box: f.box, model: f.modelId, created: f.createdAt,
-    embedding: Buffer.from(store.faceEmbedding(f.id).buffer).toString('hex'), thumbnail: store.faceThumbnail(f.id) && Buffer.from(store.faceThumbnail(f.id)!).toString('hex'),
-  }));
+  const faces = store.listFaces().map((f) => {
+    const thumbnail = store.faceThumbnail(f.id);
+    return {
+      person: f.personName, sha: f.photoSha256, path: f.photoPath, index: f.faceIndex, box: f.box, model: f.modelId, created: f.createdAt,
+      embedding: Buffer.from(store.faceEmbedding(f.id).buffer).toString('hex'), thumbnail: thumbnail && Buffer.from(thumbnail).toString('hex'),
+    };
+  });
   return {
     people: store.listPeople().map(({ name, createdAt, faceCount, photoCount }) => ({ name, createdAt, faceCount, photoCount })),
     faces,
@@ -69,8 +73,8 @@ describe('export and import', () => {
     const source = seedStore(newFile(), newRawKey()); // encrypted source: the export itself is plain JSON
     const file = newFile('export.jsonl');
     const lines = exportFile(source, file);
-    assert.equal(JSON.parse(lines[0]!).format, 'facekit-export');
-    assert.deepEqual(JSON.parse(lines.at(-1)!), { type: 'end', counts: { person: 3, face: 4, checkin: 2, setting: 2 } });
+    assert.equal(JSON.parse(at(lines, 0, 'the first line')).format, 'facekit-export');
+    assert.deepEqual(JSON.parse(at(lines, -1, 'the last line')), { type: 'end', counts: { person: 3, face: 4, checkin: 2, setting: 2 } });
 
     const target = Store.open(newFile());
     const report = target.importFrom(readJsonLines(file), { file, currentModelId: 'model-a' });
@@ -173,7 +177,7 @@ describe('bad export files are refused whole, naming the line', () => {
   after(() => target.close());
 
   const faceLine = () => good.findIndex((l) => JSON.parse(l).type === 'face');
-  const edit = (index: number, change: (r: any) => void) => good.map((l, i) => (i === index ? JSON.stringify(((r) => (change(r), r))(JSON.parse(l))) : l));
+  const edit = (index: number, change: (r: Record<string, unknown>) => void) => good.map((l, i) => (i === index ? JSON.stringify(((r) => (change(r), r))(JSON.parse(l))) : l));
   const cases: { name: string; lines: () => string[] | string; error: RegExp | (() => RegExp) }[] = [
     { name: 'empty file', lines: () => '', error: /the file is empty/ },
     { name: 'a CSV file', lines: () => 'name,photo\nann,a.jpg\n', error: /line 1: not JSON/ },
@@ -188,7 +192,7 @@ describe('bad export files are refused whole, naming the line', () => {
     { name: 'a file cut short', lines: () => good.slice(0, -3), error: /ends without its end record: it was cut short/ },
     { name: 'a record removed', lines: () => good.filter((_, i) => i !== faceLine()), error: /the end record counts 4 face record\(s\), the file has 3: the file was cut or edited/ },
     { name: 'a dimension the store disagrees with', lines: () => edit(faceLine(), (r) => { r.modelId = 'model-a'; r.dim = 64; r.embedding = Buffer.from(emb(1, 64).buffer).toString('base64'); }), error: /\(face record\): .*embedding dimension differs/ },
-    { name: 'data after the end', lines: () => [...good, good[1]!], error: /data after the end record/ },
+    { name: 'data after the end', lines: () => [...good, at(good, 1, 'a record line')], error: /data after the end record/ },
   ];
   for (const c of cases) {
     test(c.name, () => {

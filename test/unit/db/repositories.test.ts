@@ -5,6 +5,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { at } from '../../helpers/assert.ts';
 import { ROOT as root } from '../../helpers/fixtures.ts';
 const owners: Record<string, string> = {
   people: 'db/repositories/people.ts',
@@ -30,9 +31,10 @@ test('each table is written by its one module', () => {
     if (!fs.existsSync(path.join(root, dir))) continue;
     for (const file of sources(dir)) {
       for (const m of fs.readFileSync(path.join(root, file), 'utf8').matchAll(WRITE)) {
-        const table = m[1]!;
-        if (!writers.has(table)) writers.set(table, new Set());
-        writers.get(table)!.add(file);
+        const table = at(m, 1, `the table of a write in ${file}`);
+        let files = writers.get(table);
+        if (!files) writers.set(table, (files = new Set()));
+        files.add(file);
       }
     }
   }

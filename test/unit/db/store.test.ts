@@ -63,7 +63,7 @@ describe('Store basics', () => {
       console.log('locked');
       setTimeout(() => { db.exec('COMMIT'); db.close(); }, 300);
     `, file], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
-    await once(holder.stdout!, 'data');
+    await once(holder.stdout, 'data');
     const t0 = Date.now();
     store.createPerson('Waiter');
     assert.ok(Date.now() - t0 >= 200, 'the write waited for the lock');
@@ -129,10 +129,12 @@ describe('enrolment', () => {
 
     const faces = store.listFaces('Ann');
     assert.equal(faces.length, 1);
-    assert.equal(faces[0]!.photoSha256, p.sha256);
-    assert.equal(faces[0]!.photoPath, p.path);
-    assert.equal(faces[0]!.modelId, 'facenet-512');
-    assert.deepEqual(store.faceEmbedding(faces[0]!.id), emb(1));
+    const [row] = faces;
+    assert.ok(row, 'the face is listed');
+    assert.equal(row.photoSha256, p.sha256);
+    assert.equal(row.photoPath, p.path);
+    assert.equal(row.modelId, 'facenet-512');
+    assert.deepEqual(store.faceEmbedding(row.id), emb(1));
     assert.throws(() => store.faceEmbedding(9999), code('NOT_FOUND'));
 
     const person = store.requirePerson('Ann');
@@ -225,8 +227,9 @@ describe('people lifecycle', () => {
     assert.equal(store.getPerson('Annie'), undefined);
     assert.deepEqual(store.listFaces('Ann').map((f) => f.photoPath), ['/photos/a1.jpg', '/photos/a2.jpg', '/photos/a3.jpg']);
     const [c] = store.listCheckins();
-    assert.equal(c!.personId, person.id);
-    assert.equal(c!.personName, 'Annie'); // snapshot kept
+    assert.ok(c, 'the check-in is kept');
+    assert.equal(c.personId, person.id);
+    assert.equal(c.personName, 'Annie'); // snapshot kept
   });
 
   test('removePerson deletes embeddings, check-ins and orphaned photos, keeps a group photo shared with someone else', () => {
@@ -241,7 +244,7 @@ describe('people lifecycle', () => {
     assert.equal(store.getPerson('A'), undefined);
     assert.deepEqual(counts(), { people: 1, photos: 1, faces: 1, checkins: 0, settings: 0 });
     const [bFace] = store.listFaces('B');
-    assert.equal(bFace!.photoSha256, group.sha256);
+    assert.equal(bFace?.photoSha256, group.sha256);
     assert.deepEqual(store.listFaces().map((f) => f.personName), ['B']);
     // A's biometrics are gone from the raw file too.
     const db = new Database(file, { readonly: true });
@@ -317,10 +320,10 @@ describe('check-ins', () => {
     const all = store.listCheckins();
     assert.deepEqual(all.map((c) => c.id)[0], id3);
     assert.equal(all.length, 3);
-    assert.equal(all[2]!.at, '2024-05-01T08:00:00.000Z'); // normalised
-    assert.deepEqual(all[1], { id: all[1]!.id, personId: null, personName: 'unknown', distance: null, at: '2024-05-02T08:00:00.000Z', source: 'cli' });
+    assert.equal(all[2]?.at, '2024-05-01T08:00:00.000Z'); // normalised
+    assert.deepEqual(all[1], { id: all[1]?.id, personId: null, personName: 'unknown', distance: null, at: '2024-05-02T08:00:00.000Z', source: 'cli' });
     assert.equal(store.listCheckins({ since: '2024-05-02T08:00:00Z' }).length, 2);
-    assert.equal(store.listCheckins({ limit: 1 })[0]!.id, id3);
+    assert.equal(store.listCheckins({ limit: 1 })[0]?.id, id3);
     assert.throws(() => store.addCheckin({ personId: null, personName: 'x', distance: null, at: 'yesterday', source: 'cli' }), code('BAD_INPUT'));
     assert.throws(() => store.addCheckin({ personId: null, personName: 'x', distance: null, source: '' }), code('BAD_INPUT'));
   });

@@ -49,11 +49,13 @@ describe('desktop app store key', () => {
     const dbPath = path.join(userData, 'facekit.db');
     const keychain = new TestKeychain();
     const first = await loadAppStoreKey({ userData, dbPath, keychain, env });
-    assert.match(first.key!, /^x'[0-9a-f]{64}'$/);
+    const { key } = first;
+    assert.ok(key, 'a key was made');
+    assert.match(key, /^x'[0-9a-f]{64}'$/);
     assert.match(first.note, /OS keychain/);
     const file = path.join(userData, KEY_FILE);
     const onDisk = fs.readFileSync(file);
-    assert.equal(onDisk.includes(first.key!.slice(2, 66)), false, 'the key is not on disk in the clear');
+    assert.equal(onDisk.includes(key.slice(2, 66)), false, 'the key is not on disk in the clear');
     if (process.platform !== 'win32') assert.equal(fs.statSync(file).mode & 0o777, 0o600);
 
     const store = Store.open(dbPath, { key: first.key });

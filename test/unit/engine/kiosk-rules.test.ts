@@ -35,8 +35,8 @@ test('a person is checked in after N consecutive frames, then not again within t
   assert.deepEqual(kiosk.observe([ann]), []);
   assert.deepEqual(kiosk.observe([ann]), []);
   const [checkin] = kiosk.observe([ann]);
-  assert.equal(checkin!.personName, 'Ann');
-  assert.equal(checkin!.source, 'kiosk');
+  assert.equal(checkin?.personName, 'Ann');
+  assert.equal(checkin?.source, 'kiosk');
   for (let i = 0; i < 50; i++) {
     now += 1000;
     assert.deepEqual(kiosk.observe([ann]), [], `frame ${i}`);
@@ -73,8 +73,8 @@ test('unknown faces are ignored unless logging is on, then logged once per appea
   const kiosk = session({ requiredFrames: 2, logUnknown: true });
   kiosk.observe([unknown]);
   const [logged] = kiosk.observe([unknown]);
-  assert.equal(logged!.personId, null);
-  assert.equal(logged!.personName, '');
+  assert.equal(logged?.personId, null);
+  assert.equal(logged?.personName, '');
   assert.deepEqual(kiosk.observe([unknown]), []);
   kiosk.observe([]);
   kiosk.observe([unknown]);

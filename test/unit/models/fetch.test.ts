@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { isFaceKitError } from '../../../api/errors.ts';
 import { fetchModel, installPath } from '../../../engine/models/index.ts';
+import { at } from '../../helpers/assert.ts';
 import { writeRandomVgg19H5 } from '../../helpers/vgg19-h5.ts';
 
 const SMALL = [2, 2, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6];
@@ -109,7 +110,7 @@ test('downloads with progress into <destDir>/vgg19/<file>, verified, no .part le
   assert.deepEqual(state.ranges, ['']);
   assert.ok(progress.length > 2, 'progress reported as chunks arrive');
   assert.deepEqual(progress.at(-1), [body.length, body.length]);
-  assert.ok(progress.every(([b], i) => i === 0 || b >= progress[i - 1]![0]), 'progress never goes backwards');
+  assert.ok(progress.every(([b], i) => i === 0 || b >= at(progress, i - 1, 'the previous report')[0]), 'progress never goes backwards');
 
   // A second fetch finds the verified copy and downloads nothing.
   const again = await fetchModel('vgg19', { url: `${base}/w.h5`, destDir, expected: { md5, size: body.length } });

@@ -43,7 +43,9 @@ test('requireVgg19 says what is missing and where it will go; details carry what
     assert.equal(e.details?.model, 'vgg19');
     assert.equal(e.details?.fileName, VGG_FILE);
     assert.equal(e.details?.installPath, installTo);
-    assert.match(String(e.details?.url), /^https:\/\/storage\.googleapis\.com\//);
+    const url = e.details?.url;
+    assert.ok(typeof url === 'string', 'details.url is a string');
+    assert.match(url, /^https:\/\/storage\.googleapis\.com\//);
     return true;
   });
 });
@@ -51,26 +53,32 @@ test('requireVgg19 says what is missing and where it will go; details carry what
 test('listModels: face models come from the npm package, vgg19 from the models dir', { skip: bundledVgg && 'real weights in models/vgg19' }, () => {
   const before = Object.fromEntries(listModels({ env }).map((m) => [m.id, m]));
   for (const id of ['ssd_mobilenetv1', 'face_landmark_68', 'face_recognition']) {
-    assert.equal(before[id]!.status, 'installed', id);
-    assert.equal(before[id]!.origin, 'npm');
-    assert.match(before[id]!.path!, /@vladmandic[/\\]face-api[/\\]model[/\\]/);
-    assert.ok(before[id]!.size! > 0);
+    const model = before[id];
+    assert.ok(model, `${id} is listed`);
+    assert.equal(model.status, 'installed', id);
+    assert.equal(model.origin, 'npm');
+    assert.ok(model.path !== undefined, `${id} has a path`);
+    assert.match(model.path, /@vladmandic[/\\]face-api[/\\]model[/\\]/);
+    assert.ok(model.size !== undefined && model.size > 0);
   }
-  assert.equal(before.vgg19!.status, 'missing');
-  assert.equal(before.vgg19!.path, undefined);
-  assert.equal(before.vgg19!.expectedSize, 80134624);
+  const vgg = before.vgg19;
+  assert.ok(vgg, 'vgg19 is listed');
+  assert.equal(vgg.status, 'missing');
+  assert.equal(vgg.path, undefined);
+  assert.equal(vgg.expectedSize, 80134624);
 
   // A file of the wrong size is found but flagged; requireVgg19 returns it (the loader checks its contents).
   const file = path.join(dir, 'models', 'vgg19', VGG_FILE);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, Buffer.alloc(1234));
-  const after = listModels({ env }).find((m) => m.id === 'vgg19')!;
+  const after = listModels({ env }).find((m) => m.id === 'vgg19');
+  assert.ok(after, 'vgg19 is listed');
   assert.equal(after.status, 'wrong-size');
   assert.equal(after.path, file);
   assert.equal(after.size, 1234);
   assert.equal(requireVgg19({ env }), file);
   fs.truncateSync(file, 80134624); // sparse on most filesystems
-  assert.equal(listModels({ env }).find((m) => m.id === 'vgg19')!.status, 'installed');
+  assert.equal(listModels({ env }).find((m) => m.id === 'vgg19')?.status, 'installed');
   fs.rmSync(file);
 });
 
@@ -80,5 +88,7 @@ test('a user-dir copy of the face models wins over the npm package', () => {
   for (const f of getModel('face_recognition').files) fs.writeFileSync(path.join(faceDir, f.name), 'x');
   assert.equal(findModelFile('face_recognition', { env }), path.join(faceDir, 'face_recognition_model-weights_manifest.json'));
   // Only complete sets count: the detector is not in the user dir, so it still comes from npm.
-  assert.match(findModelFile('ssd_mobilenetv1', { env })!, /@vladmandic/);
+  const detector = findModelFile('ssd_mobilenetv1', { env });
+  assert.ok(detector, 'the detector is found');
+  assert.match(detector, /@vladmandic/);
 });

@@ -4,22 +4,25 @@ import assert from 'node:assert/strict';
 import { colorStats, eigenSym3, luminanceImage, matchColorStats, matchStyleColors, recombineLuminance, rgbToYiq, yiqToRgb } from '../../../engine/style/color.ts';
 import { mulberry32 } from '../../../engine/style/rng.ts';
 import type { RgbImage } from '../../../engine/image.ts';
+import { at } from '../../helpers/assert.ts';
 
 function randomImage(width: number, height: number, seed: number, mix: number[]): RgbImage {
   // Correlated channels: each pixel = m·(three random sources), so the covariance is far from diagonal.
   const next = mulberry32(seed);
   const data = Buffer.alloc(width * height * 3);
   for (let p = 0; p < data.length; p += 3) {
-    const s = [next(), next(), next()];
+    const s = [next(), next(), next()] as const;
     for (let c = 0; c < 3; c++) {
-      const v = 40 + 170 * (mix[c * 3]! * s[0]! + mix[c * 3 + 1]! * s[1]! + mix[c * 3 + 2]! * s[2]!);
+      const v = 40 + 170 * (at(mix, c * 3) * s[0] + at(mix, c * 3 + 1) * s[1] + at(mix, c * 3 + 2) * s[2]);
       data[p + c] = Math.max(0, Math.min(255, Math.round(v)));
     }
   }
   return { width, height, data };
 }
 
-const close = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
+/** a and b within tol; a missing value (an index past the end) fails too. */
+const close = (a: number | undefined, b: number | undefined, tol: number, what: string) =>
+  assert.ok(a !== undefined && b !== undefined && Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
 
 test('symmetric 3×3 eigen-decomposition reconstructs the matrix', () => {
   const m = [4, 1, -2, 1, 3, 0.5, -2, 0.5, 5];
@@ -27,8 +30,8 @@ test('symmetric 3×3 eigen-decomposition reconstructs the matrix', () => {
   for (let i = 0; i < 3; i++) {
     for (let j = 0; j < 3; j++) {
       let sum = 0;
-      for (let k = 0; k < 3; k++) sum += v[i * 3 + k]! * values[k]! * v[j * 3 + k]!;
-      close(sum, m[i * 3 + j]!, 1e-9, `m[${i}][${j}]`);
+      for (let k = 0; k < 3; k++) sum += at(v, i * 3 + k) * at(values, k) * at(v, j * 3 + k);
+      close(sum, m[i * 3 + j], 1e-9, `m[${i}][${j}]`);
     }
   }
 });
@@ -41,12 +44,12 @@ test("histogram mode: the recoloured style has the content's colour mean and cov
   assert.ok(Math.abs(before.mean[2] - target.mean[2]) > 20, 'the test images differ in colour');
   // Exact on floats …
   const matched = colorStats(matchColorStats(style.data, target));
-  for (let c = 0; c < 3; c++) close(matched.mean[c]!, target.mean[c]!, 1e-3, `mean ${c}`);
-  for (let k = 0; k < 9; k++) close(matched.cov[k]!, target.cov[k]!, 1e-2 * Math.max(1, Math.abs(target.cov[k]!)), `cov ${k}`);
+  for (let c = 0; c < 3; c++) close(matched.mean[c], target.mean[c], 1e-3, `mean ${c}`);
+  for (let k = 0; k < 9; k++) close(matched.cov[k], target.cov[k], 1e-2 * Math.max(1, Math.abs(at(target.cov, k))), `cov ${k}`);
   // … and close after rounding to 8 bits and clipping.
   const image = colorStats(matchStyleColors(style, content).data);
-  for (let c = 0; c < 3; c++) close(image.mean[c]!, target.mean[c]!, 1.5, `8-bit mean ${c}`);
-  for (let k = 0; k < 9; k++) close(image.cov[k]!, target.cov[k]!, 0.05 * Math.abs(target.cov[0]!), `8-bit cov ${k}`);
+  for (let c = 0; c < 3; c++) close(image.mean[c], target.mean[c], 1.5, `8-bit mean ${c}`);
+  for (let k = 0; k < 9; k++) close(image.cov[k], target.cov[k], 0.05 * Math.abs(at(target.cov, 0)), `8-bit cov ${k}`);
 });
 
 test("luminance mode: the result keeps its own luminance and the content's chroma", () => {
@@ -55,12 +58,12 @@ test("luminance mode: the result keeps its own luminance and the content's chrom
   const out = recombineLuminance(result.data, content.data);
   const yOut = rgbToYiq(out), yRes = rgbToYiq(result.data), yCon = rgbToYiq(content.data);
   for (let p = 0; p < out.length; p += 3) {
-    close(yOut[p]!, yRes[p]!, 1e-3, 'Y');
-    close(yOut[p + 1]!, yCon[p + 1]!, 1e-3, 'I');
-    close(yOut[p + 2]!, yCon[p + 2]!, 1e-3, 'Q');
+    close(yOut[p], yRes[p], 1e-3, 'Y');
+    close(yOut[p + 1], yCon[p + 1], 1e-3, 'I');
+    close(yOut[p + 2], yCon[p + 2], 1e-3, 'Q');
   }
   const back = yiqToRgb(rgbToYiq(content.data));
-  for (let k = 0; k < back.length; k++) close(back[k]!, content.data[k]!, 1e-3, 'YIQ round trip');
+  for (let k = 0; k < back.length; k++) close(back[k], content.data[k], 1e-3, 'YIQ round trip');
 });
 
 test("luminance input: grey image whose luminance mean/std match the reference's", () => {

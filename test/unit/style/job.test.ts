@@ -14,6 +14,7 @@ import { rgbToYiq } from '../../../engine/style/color.ts';
 import { resizeRgb } from '../../../engine/style/pixels.ts';
 import { mulberry32 } from '../../../engine/style/rng.ts';
 import type { Vgg19Weights } from '../../../engine/style/vgg19.ts';
+import { at } from '../../helpers/assert.ts';
 import { randomVgg19, disposeWeights } from '../../helpers/random-vgg.ts';
 
 let weights: Vgg19Weights;
@@ -29,8 +30,8 @@ function picture(width: number, height: number, seed: number, tint: [number, num
   const data = Buffer.alloc(width * height * 3);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      for (let c = 0; c < 3; c++) {
-        const v = 60 + tint[c]! * ((x / width) * 0.6 + (y / height) * 0.4) + 30 * (next() - 0.5);
+      for (const [c, t] of tint.entries()) {
+        const v = 60 + t * ((x / width) * 0.6 + (y / height) * 0.4) + 30 * (next() - 0.5);
         data[(y * width + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(v)));
       }
     }
@@ -62,14 +63,14 @@ test('coarse-to-fine: requested size, per-stage timings, progress with losses, E
   assert.equal(result.iterations, 8);
   assert.equal(events.length, 8);
   assert.deepEqual(events.map((e) => `${e.stage}/${e.stageCount}:${e.iteration}/${e.iterations}`), ['1/2:1/4', '1/2:2/4', '1/2:3/4', '1/2:4/4', '2/2:1/4', '2/2:2/4', '2/2:3/4', '2/2:4/4']);
-  assert.equal(events.at(-1)!.totalIteration, 8);
-  assert.equal(events.at(-1)!.etaMs, 0);
-  assert.ok(events[0]!.etaMs > 0);
+  assert.equal(events.at(-1)?.totalIteration, 8);
+  assert.equal(events.at(-1)?.etaMs, 0);
+  assert.ok(at(events, 0, 'the first event').etaMs > 0);
   for (const e of events) {
     assert.ok(e.losses.total > 0 && Math.abs(e.losses.total - (e.losses.content + e.losses.style + e.losses.tv)) < 1e-6 * e.losses.total);
   }
   const previews = events.filter((e) => e.preview);
-  assert.deepEqual(previews.map((e) => [e.stage, e.iteration, e.preview!.width]), [[1, 2, 48], [1, 4, 48], [2, 2, 96], [2, 4, 96]]);
+  assert.deepEqual(previews.map((e) => [e.stage, e.iteration, e.preview?.width]), [[1, 2, 48], [1, 4, 48], [2, 2, 96], [2, 4, 96]]);
   // Adam keeps a fixed set of tensors: the count is the same at every iteration of a stage.
   assert.ok(counts.slice(1, 4).every((c) => c === counts[1]), `stage 1 tensor counts ${counts}`);
   assert.ok(counts.slice(5).every((c) => c === counts[5]), `stage 2 tensor counts ${counts}`);
@@ -135,7 +136,7 @@ test('bad parameters are BAD_INPUT errors that name the problem', async () => {
   checkMemory(2048, 1536, 'tensorflow');
   // A small style image for a big output is allowed, with a warning.
   const r = resolveStyleParams(base({ size: 1024, styles: [{ image: style }] }));
-  assert.match(r.warnings[0]!, /upscaled 8\.0×/);
+  assert.match(at(r.warnings, 0, 'a warning'), /upscaled 8\.0×/);
 });
 
 test('several styles: blend weights are validated and used; the default preset plans 256 px coarse stages', async () => {
@@ -158,7 +159,7 @@ test("luminance mode keeps the content's chroma; histogram mode and L-BFGS run",
   const chromaError = (img: RgbImage) => {
     const yiq = rgbToYiq(img.data);
     let sum = 0;
-    for (let p = 0; p < yiq.length; p += 3) sum += Math.abs(yiq[p + 1]! - ref[p + 1]!) + Math.abs(yiq[p + 2]! - ref[p + 2]!);
+    for (let p = 0; p < yiq.length; p += 3) sum += Math.abs(at(yiq, p + 1) - at(ref, p + 1)) + Math.abs(at(yiq, p + 2) - at(ref, p + 2));
     return sum / (yiq.length / 3);
   };
   assert.ok(chromaError(lum.image) < 1.5, `luminance mode chroma error ${chromaError(lum.image)}`);
@@ -169,13 +170,13 @@ test("luminance mode keeps the content's chroma; histogram mode and L-BFGS run",
 });
 
 test('the stock tf.grad path and an extra loss term plug into the same job', async () => {
-  const extraLoss = { weight: 0.5, fn: (rgb: tf.Tensor4D) => tf.mean(tf.square(tf.sub(rgb, 128))) as tf.Scalar };
+  const extraLoss = { weight: 0.5, fn: (rgb: tf.Tensor4D) => tf.mean<tf.Scalar>(tf.square(tf.sub(rgb, 128))) };
   const seen: (number | undefined)[] = [];
   const p = base({ size: 64, iterations: 2, extraLoss });
   const mine = await runStyleTransfer(p, { weights, onProgress: (e) => seen.push(e.losses.extra) });
   const stock = await runStyleTransfer(p, { weights, gradient: 'stock' });
   assert.ok(seen.every((v) => v !== undefined && v > 0));
   let maxDiff = 0;
-  for (let k = 0; k < mine.image.data.length; k++) maxDiff = Math.max(maxDiff, Math.abs(mine.image.data[k]! - stock.image.data[k]!));
+  for (let k = 0; k < mine.image.data.length; k++) maxDiff = Math.max(maxDiff, Math.abs(at(mine.image.data, k) - at(stock.image.data, k)));
   assert.ok(maxDiff <= 1, `images differ by up to ${maxDiff}`);
 });

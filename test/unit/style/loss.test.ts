@@ -10,13 +10,15 @@ before(async () => {
   await initBackend();
 });
 
-const close = (a: number, b: number, tol = 1e-5) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
+/** a and b within tol (relative above 1); a missing value (an index past the end) fails too. */
+const close = (a: number | undefined, b: number | undefined, tol = 1e-5) =>
+  assert.ok(a !== undefined && b !== undefined && Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
 
 test('content cost = Σ(a_C − a_G)² / (4·nH·nW·nC)', () => {
   // 1×2×1×2: differences 1, −2, 3, 0 → Σ = 14; 4·2·1·2 = 16.
   const aG = tf.tensor4d([1, 2, 3, 4], [1, 2, 1, 2]);
   const aC = tf.tensor4d([0, 4, 0, 4], [1, 2, 1, 2]);
-  close(contentCost(aG, aC).dataSync()[0]!, 14 / 16);
+  close(contentCost(aG, aC).dataSync()[0], 14 / 16);
   tf.dispose([aG, aC]);
 });
 
@@ -29,14 +31,14 @@ test('Gram matrix (normalised by nH·nW) and per-layer style cost match the cour
   // = (9² + 14² + 14² + 19²) / (4·4·4) = 834 / 64.
   const s = tf.tensor4d([0, 1, 1, 0], [1, 1, 2, 2]);
   const gs = gramNormalized(s);
-  close(styleLayerCost(g, gs).dataSync()[0]!, 834 / 64);
+  close(styleLayerCost(g, gs).dataSync()[0], 834 / 64);
   tf.dispose([a, g, s, gs]);
 });
 
 test('total variation = (Σ vertical² + Σ horizontal²) / (nH·nW·nC)', () => {
   // 2×2 single channel [[0, 1], [3, 7]]: vertical 3, 6; horizontal 1, 4 → (9 + 36 + 1 + 16) / 4.
   const x = tf.tensor4d([0, 1, 3, 7], [1, 2, 2, 1]);
-  close(tvCost(x).dataSync()[0]!, 62 / 4);
+  close(tvCost(x).dataSync()[0], 62 / 4);
   x.dispose();
 });
 
@@ -44,8 +46,8 @@ test('Keras caffe preprocessing: RGB → BGR minus ImageNet means, and back', ()
   const rgb = tf.tensor4d([10, 20, 30], [1, 1, 1, 3]);
   const x = preprocess(rgb);
   const want = [30 - IMAGENET_MEAN_BGR[0], 20 - IMAGENET_MEAN_BGR[1], 10 - IMAGENET_MEAN_BGR[2]];
-  Array.from(x.dataSync()).forEach((v, i) => close(v, want[i]!));
-  Array.from(deprocess(x).dataSync()).forEach((v, i) => close(v, [10, 20, 30][i]!));
+  Array.from(x.dataSync()).forEach((v, i) => close(v, want[i]));
+  Array.from(deprocess(x).dataSync()).forEach((v, i) => close(v, [10, 20, 30][i]));
   tf.dispose([rgb, x]);
 });
 

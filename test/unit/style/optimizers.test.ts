@@ -10,6 +10,7 @@ import { computeTargets, deepestLayer, disposeTargets, lossAndGradient } from '.
 import type { LossSpec, LossTargets } from '../../../engine/style/loss.ts';
 import { ADAM_DEFAULTS, LBFGS_DEFAULTS, lbfgs, optimize } from '../../../engine/style/optimizers.ts';
 import type { Evaluate, OptimizerOptions } from '../../../engine/style/optimizers.ts';
+import { at } from '../../helpers/assert.ts';
 import { randomVgg19, disposeWeights } from '../../helpers/random-vgg.ts';
 
 let weights: Vgg19Weights;
@@ -63,7 +64,7 @@ async function run(options: OptimizerOptions, iterations: number) {
 test('Adam reduces the loss; tensor count is the same at every iteration', async () => {
   const { losses, counts, final } = await run({ ...ADAM_DEFAULTS, lr: 2 }, 12);
   assert.equal(losses.length, 12);
-  assert.ok(final < 0.8 * losses[0]!, `loss ${losses[0]} → ${final}`);
+  assert.ok(final < 0.8 * at(losses, 0, 'the first loss'), `loss ${losses[0]} → ${final}`);
   assert.ok(counts.every((c) => c === counts[0]), `tensor counts ${counts}`);
 });
 
@@ -71,11 +72,11 @@ test('L-BFGS reduces the loss (more than Adam in the same budget); tensor count 
   const adam = await run({ ...ADAM_DEFAULTS, lr: 2 }, 12);
   const { losses, counts, final } = await run({ ...LBFGS_DEFAULTS, history: 3 }, 12);
   assert.equal(losses.length, 12);
-  assert.ok(final < 0.5 * losses[0]!, `loss ${losses[0]} → ${final}`);
+  assert.ok(final < 0.5 * at(losses, 0, 'the first loss'), `loss ${losses[0]} → ${final}`);
   assert.ok(final < adam.final, `L-BFGS ${final} vs Adam ${adam.final}`);
   // Each stored (s, y) pair is 2 tensors (plus x, g, direction, trial point); with history 3 the count
   // stops growing after 3 accepted steps.
-  assert.ok(Math.max(...counts) - counts[0]! <= 2 * 3 + 3, `tensor counts ${counts}`);
+  assert.ok(Math.max(...counts) - at(counts, 0, 'the first count') <= 2 * 3 + 3, `tensor counts ${counts}`);
   const tail = counts.slice(-5);
   assert.ok(tail.every((c) => c === tail[0]), `tensor counts ${counts}`);
 });
@@ -84,8 +85,8 @@ test('L-BFGS survives a bad curvature model: reset on a non-descent direction, s
   // A non-convex 1-D-per-pixel function where curvature pairs go negative: f = Σ cos(x) + 0.01·x².
   const start = tf.tensor4d([3, 0.1, -2, 5, 1, -4], [1, 1, 2, 3]);
   const evaluate: Evaluate = async (x) => {
-    const loss = tf.tidy(() => tf.sum(tf.add(tf.cos(x), tf.mul(tf.square(x), 0.01))).dataSync()[0]!);
-    const grad = tf.tidy(() => tf.add(tf.neg(tf.sin(x)), tf.mul(x, 0.02)) as tf.Tensor4D);
+    const loss = tf.tidy(() => at(tf.sum(tf.add(tf.cos(x), tf.mul(tf.square(x), 0.01))).dataSync(), 0, 'the loss'));
+    const grad = tf.tidy(() => tf.add<tf.Tensor4D>(tf.neg(tf.sin(x)), tf.mul(x, 0.02)));
     return { loss, grad };
   };
   const f0 = (await evaluate(start)).loss;
