@@ -6,6 +6,7 @@
 // read from the faces table in the same snapshot, so a deleted or merged-away person cannot come out
 // of it. The index lives in this process's memory only (never on disk: it would be an unencrypted
 // copy of the biometrics) and is built on first use.
+import { expectDefined } from '../../api/errors.ts';
 import type { EmbeddingIndex, StoreDatabase } from '../types.ts';
 import { copyEmbeddingInto, decodeEmbedding } from '../blob.ts';
 import { euclidean, nearestPeople } from './exact.ts';
@@ -128,9 +129,9 @@ export class FaceSearch {
    * be deleted between the replay and the read-back. A missing index is built first, outside it.
    */
   #withCurrentIndex<T>(modelId: string, use: (state: AnnState) => T): T {
-    if (!this.#ann.has(modelId)) this.#ann.set(modelId, this.#build(modelId));
+    const state = this.#ann.get(modelId) ?? this.#build(modelId);
+    this.#ann.set(modelId, state);
     return this.#db.transaction(() => {
-      const state = this.#ann.get(modelId)!;
       const seq = this.#generation();
       if (state.seq === seq || (seq > state.seq && this.#replay(state, modelId, seq))) return use(state);
       // Too much changed, the log was pruned, or it went back (another file restored in place):
@@ -156,10 +157,11 @@ export class FaceSearch {
     const matrix = new Float32Array(ROWS_PER_BATCH * index.dim);
     for (let after = 0; ;) {
       const rows = chunk.all(modelId, index.dim, after, ROWS_PER_BATCH) as { id: number; embedding: Buffer }[];
-      if (!rows.length) break;
+      const last = rows.at(-1);
+      if (!last) break;
       rows.forEach((r, i) => copyEmbeddingInto(matrix, i, index.dim, r.embedding));
       index.add(rows.map((r) => r.id), matrix.subarray(0, rows.length * index.dim));
-      after = rows[rows.length - 1]!.id;
+      after = last.id;
     }
     this.stats.builds++;
     return { index, seq };
@@ -204,8 +206,10 @@ export class FaceSearch {
     const hits: PersonHit[] = [];
     for (const personId of people) {
       const rows = facesOf.all(personId, modelId) as PersonFaceRow[];
+      // The person owns a proposed face in this very snapshot, so they have at least that one.
+      const { name } = expectDefined(rows[0], `a face of person ${personId} (the owner of a proposed face)`);
       const distance = Math.min(...rows.map((r) => euclidean(decodeEmbedding(r.embedding, r.dim), query)));
-      hits.push({ personId, name: rows[0]!.name, distance });
+      hits.push({ personId, name, distance });
     }
     return hits.sort((a, b) => a.distance - b.distance).slice(0, k);
   }

@@ -9,7 +9,7 @@ import { decodeImageFile } from '../image.ts';
 import { analyzeFaces } from '../faces/pipeline.ts';
 import type { FaceModels } from '../faces/nets.ts';
 import { enrol } from '../recognition/enrolment.ts';
-import { FaceKitError, isFaceKitError, throwIfCancelled } from '../../api/errors.ts';
+import { expectDefined, FaceKitError, isFaceKitError, throwIfCancelled } from '../../api/errors.ts';
 import { nearestPeople } from '../../db/search/exact.ts';
 import { subjectFace } from './subject.ts';
 import type { EvalProgress } from './verify-pairs.ts';
@@ -112,9 +112,12 @@ export async function evaluateIdentification(
       queries: results.length,
       top1: results.length ? correct / results.length : 0,
       undetected: results.filter((r) => r.answer === null).map((r) => r.file),
-      falseAccepts: results
-        .filter((r) => r.answer !== null && r.answer !== 'unknown' && r.answer !== r.person)
-        .map((r) => ({ file: r.file, person: r.person, answer: r.answer!, distance: r.distance! })),
+      // A name for an answer comes with the distance that made it (answerQuery).
+      falseAccepts: results.flatMap(({ file, person, answer, distance }) =>
+        answer !== null && answer !== 'unknown' && answer !== person
+          ? [{ file, person, answer, distance: expectDefined(distance, `the distance behind the answer for ${file}`) }]
+          : [],
+      ),
       threshold: options.threshold,
       results,
     };
@@ -139,6 +142,6 @@ async function answerQuery(models: FaceModels, store: Store, query: { person: st
   const index = store.embeddingIndex(modelId);
   const nearest = nearestPeople(index, face.embedding, 1)[0];
   const known = nearest && nearest.distance <= threshold;
-  const answer = known ? index.names.get(nearest.personId)! : 'unknown';
+  const answer = known ? expectDefined(index.names.get(nearest.personId), `the name of indexed person ${nearest.personId}`) : 'unknown';
   return { ...query, answer, distance: nearest?.distance ?? null, correct: query.heldOut ? answer === 'unknown' : answer === query.person };
 }

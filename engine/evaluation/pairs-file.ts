@@ -19,10 +19,12 @@ function splitCsvLine(line: string): string[] {
   let field = '';
   let quoted = false;
   for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
+    const ch = line.charAt(i);
     if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') field += line[++i];
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && line.charAt(i + 1) === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
     else if (ch === ',') {
@@ -34,19 +36,21 @@ function splitCsvLine(line: string): string[] {
   return fields;
 }
 
-function parseCsv(lines: string[], file: string): LabelledPair[] {
-  const header = splitCsvLine(lines[0]!).map((h) => h.toLowerCase());
-  const [ia, ib, isame] = ['a', 'b', 'same'].map((name) => header.indexOf(name));
+/** `lines[0]` is the header; line numbers count from it (line 1). */
+function parseCsv(header: string, lines: string[], file: string): LabelledPair[] {
+  const names = splitCsvLine(header).map((h) => h.toLowerCase());
+  const ia = names.indexOf('a'), ib = names.indexOf('b'), isame = names.indexOf('same');
   const pairs: LabelledPair[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    if (!lines[i]!.trim()) continue;
-    const fields = splitCsvLine(lines[i]!);
-    const label = (fields[isame!] ?? '').toLowerCase();
-    if (!fields[ia!] || !fields[ib!]) throw new FaceKitError('BAD_INPUT', `line ${i + 1}: expected a,b,same`, file);
+  for (const [i, text] of lines.entries()) {
+    if (i === 0 || !text.trim()) continue; // the header, a blank line
+    const fields = splitCsvLine(text);
+    const a = fields[ia], b = fields[ib];
+    const label = (fields[isame] ?? '').toLowerCase();
+    if (!a || !b) throw new FaceKitError('BAD_INPUT', `line ${i + 1}: expected a,b,same`, file);
     if (!TRUE_WORDS.has(label) && !FALSE_WORDS.has(label)) {
       throw new FaceKitError('BAD_INPUT', `line ${i + 1}: "same" is "${label}"; use yes/no, true/false or 1/0`, file);
     }
-    pairs.push({ a: fields[ia!]!, b: fields[ib!]!, same: TRUE_WORDS.has(label), line: i + 1 });
+    pairs.push({ a, b, same: TRUE_WORDS.has(label), line: i + 1 });
   }
   return pairs;
 }
@@ -56,14 +60,16 @@ function lfwImage(name: string, number: string): string {
   return path.join(name, `${name}_${number.padStart(4, '0')}.jpg`);
 }
 
+/** `lines[0]` is the header: "300" or "10 300" (folds and pairs per fold). */
 function parseLfw(lines: string[], file: string): LabelledPair[] {
   const pairs: LabelledPair[] = [];
-  // The first line is a header: "300" or "10 300" (folds and pairs per fold).
-  for (let i = 1; i < lines.length; i++) {
-    const fields = lines[i]!.trim().split(/\s+/).filter(Boolean);
-    if (!fields.length) continue;
-    if (fields.length === 3) pairs.push({ a: lfwImage(fields[0]!, fields[1]!), b: lfwImage(fields[0]!, fields[2]!), same: true, line: i + 1 });
-    else if (fields.length === 4) pairs.push({ a: lfwImage(fields[0]!, fields[1]!), b: lfwImage(fields[2]!, fields[3]!), same: false, line: i + 1 });
+  for (const [i, text] of lines.entries()) {
+    if (i === 0) continue;
+    const fields = text.trim().split(/\s+/).filter(Boolean); // no empty strings: each present field is truthy
+    const [first, second, third, fourth] = fields;
+    if (!first) continue;
+    if (fields.length === 3 && second && third) pairs.push({ a: lfwImage(first, second), b: lfwImage(first, third), same: true, line: i + 1 });
+    else if (fields.length === 4 && second && third && fourth) pairs.push({ a: lfwImage(first, second), b: lfwImage(third, fourth), same: false, line: i + 1 });
     else throw new FaceKitError('BAD_INPUT', `line ${i + 1}: expected "name n m" or "name1 n name2 m" (LFW pairs format)`, file);
   }
   return pairs;
@@ -71,12 +77,13 @@ function parseLfw(lines: string[], file: string): LabelledPair[] {
 
 export function parsePairsFile(text: string, file: string): LabelledPair[] {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  while (lines.length && !lines[0]!.trim()) lines.shift();
-  if (!lines.length) throw new FaceKitError('BAD_INPUT', 'no pairs in the file', file);
-  const first = lines[0]!.trim();
+  while (lines[0]?.trim() === '') lines.shift();
+  const [header] = lines;
+  if (header === undefined) throw new FaceKitError('BAD_INPUT', 'no pairs in the file', file);
+  const first = header.trim();
   let pairs: LabelledPair[];
   if (/^\d+(\s+\d+)?$/.test(first)) pairs = parseLfw(lines, file);
-  else if (/(^|,)\s*"?a"?\s*,/i.test(first) && /same/i.test(first)) pairs = parseCsv(lines, file);
+  else if (/(^|,)\s*"?a"?\s*,/i.test(first) && /same/i.test(first)) pairs = parseCsv(header, lines, file);
   else throw new FaceKitError('BAD_INPUT', 'not a pairs file: expected a CSV with header a,b,same or an LFW pairs.txt', file);
   if (!pairs.length) throw new FaceKitError('BAD_INPUT', 'no pairs in the file', file);
   return pairs;

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Store } from '../../db/store.ts';
 import { nearestPeople } from '../../db/search/exact.ts';
-import { FaceKitError } from '../../api/errors.ts';
+import { expectDefined, FaceKitError } from '../../api/errors.ts';
 import { mulberry32 } from '../style/rng.ts';
 import { DEFAULT_THRESHOLD } from '../recognition/thresholds.ts';
 import { SyntheticFaces } from './synthetic-faces.ts';
@@ -52,7 +52,7 @@ export interface SearchScaleResult {
 }
 
 function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+  return expectDefined(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))], `the ${p} quantile of ${sorted.length} timings`);
 }
 
 const rssMb = (): number => process.memoryUsage().rss / 2 ** 20;
@@ -133,7 +133,10 @@ export function measureSearchScale(options: SearchScaleOptions): SearchScaleResu
       const t = performance.now();
       const top = nearestPeople(exact, q.embedding, 1)[0];
       exactTimes.push(performance.now() - t);
-      if (top?.personId === annTop[i]?.personId) q.stranger ? agreeStrangers++ : agreeEnrolled++;
+      if (top?.personId === annTop[i]?.personId) {
+        if (q.stranger) agreeStrangers++;
+        else agreeEnrolled++;
+      }
       if (decision(top) === decision(annTop[i])) sameDecision++;
       if (i % 50 === 49) options.onProgress?.('exact', i + 1, queries);
     });

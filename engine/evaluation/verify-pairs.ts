@@ -3,7 +3,7 @@ import path from 'node:path';
 import { decodeImageFile } from '../image.ts';
 import { analyzeFaces } from '../faces/pipeline.ts';
 import type { FaceModels } from '../faces/nets.ts';
-import { isFaceKitError, throwIfCancelled } from '../../api/errors.ts';
+import { expectDefined, isFaceKitError, throwIfCancelled } from '../../api/errors.ts';
 import { euclidean } from '../../db/search/exact.ts';
 import type { LabelledPair } from './pairs-file.ts';
 import { subjectFace } from './subject.ts';
@@ -86,8 +86,9 @@ export async function evaluatePairs(
   const results: PairOutcome[] = [];
   const undetected: UndetectedPair[] = [];
   for (const pair of pairs) {
-    const ea = embeddings.get(resolve(pair.a))!;
-    const eb = embeddings.get(resolve(pair.b))!;
+    // embedPhotos gave every file of every pair an embedding or a reason.
+    const ea = expectDefined(embeddings.get(resolve(pair.a)), `the embedding of ${pair.a}`);
+    const eb = expectDefined(embeddings.get(resolve(pair.b)), `the embedding of ${pair.b}`);
     if (typeof ea === 'string' || typeof eb === 'string') {
       undetected.push({ a: pair.a, b: pair.b, problems: [ea, eb].filter((e): e is string => typeof e === 'string') });
       results.push({ a: pair.a, b: pair.b, same: pair.same, distance: null, correct: false });

@@ -4,7 +4,7 @@
 // types and input conventions stay in this folder.
 import { tf, type Tensor4D } from '../runtime/tf.ts';
 import { initBackend } from '../runtime/backend.ts';
-import { FaceKitError } from '../../api/errors.ts';
+import { expectDefined, FaceKitError } from '../../api/errors.ts';
 import { LazyModel, type ModelSource } from '../models/model.ts';
 import type { RgbImage } from '../image.ts';
 import type { Box, Point } from './geometry.ts';
@@ -105,7 +105,7 @@ export class LandmarksModel extends FaceApiModel<faceapi.FaceLandmark68Net> {
   async landmarks(chip: RgbImage): Promise<Point[]> {
     const net = await this.network();
     const result = await onPixels(chip, (input) => net.detectLandmarks(input));
-    const landmarks = Array.isArray(result) ? result[0] : result;
+    const landmarks = Array.isArray(result) ? expectDefined(result[0], "face-api's landmarks for the chip") : result;
     return landmarks.positions.map((p) => ({ x: p.x, y: p.y }));
   }
 }
@@ -127,14 +127,14 @@ export class DescriptorModel extends FaceApiModel<faceapi.FaceRecognitionNet> {
   /** Which network made an embedding (a hash of its weights file); loads the model if need be. */
   async modelId(): Promise<string> {
     await this.load();
-    return this.id!;
+    return expectDefined(this.id, 'the id of the loaded face descriptor'); // set by loadWeights()
   }
 
   /** The embedding of an aligned descriptor chip (150 × 150). */
   async describe(chip: RgbImage): Promise<Float32Array> {
     const net = await this.network();
     const result = await onPixels(chip, (input) => net.computeFaceDescriptor(input));
-    return Array.isArray(result) ? result[0] : result;
+    return Array.isArray(result) ? expectDefined(result[0], "face-api's descriptor for the chip") : result;
   }
 
   /**

@@ -3,6 +3,7 @@
 // same person. Faces are located once, on the content photo; the loss is differentiable end to end
 // (crop by slicing, resize bilinearly, face-api's ResNet descriptor), so tf.grad gives its gradient.
 import { tf, type Tensor4D } from '../runtime/tf.ts';
+import { FaceKitError } from '../../api/errors.ts';
 import type { RgbImage } from '../image.ts';
 import { analyzeFaces, alignmentFor, DESCRIPTOR_INPUT, type AnalyzedFace } from '../faces/pipeline.ts';
 import type { FaceModels } from '../faces/nets.ts';
@@ -57,7 +58,7 @@ export async function createIdentityGuard(models: FaceModels, content: RgbImage,
     });
   // Targets come from the very content image the job uses at each stage (same resampling), so the
   // starting image of an init-from-content run costs exactly nothing.
-  let targets: Float32Array[] = [];
+  let targets: { anchor: FaceAnchor; embedding: Float32Array }[] = [];
   return {
     faces: anchors,
     loss: {
@@ -65,11 +66,12 @@ export async function createIdentityGuard(models: FaceModels, content: RgbImage,
       // A face drifting to the match threshold (0.6) costs `weight` × the starting style+content loss.
       relativeTo: { reference: DEFAULT_THRESHOLD ** 2 },
       prepareStage: (contentRgb: Tensor4D) => {
-        targets = tf.tidy(() => anchors.map((anchor) => descriptor.describeTensor(cropFace(contentRgb, anchor)).dataSync() as Float32Array));
+        targets = anchors.map((anchor) => ({ anchor, embedding: tf.tidy(() => descriptor.describeTensor(cropFace(contentRgb, anchor)).dataSync() as Float32Array) }));
       },
       fn: (generated: Tensor4D) =>
         tf.tidy(() => {
-          const terms = anchors.map((anchor, i) => tf.sum(tf.squaredDifference(descriptor.describeTensor(cropFace(generated, anchor)), tf.tensor2d(targets[i]!, [1, 128]))));
+          if (!targets.length) throw new FaceKitError('INTERNAL', 'the identity loss was evaluated before prepareStage() gave it its targets');
+          const terms = targets.map(({ anchor, embedding }) => tf.sum(tf.squaredDifference(descriptor.describeTensor(cropFace(generated, anchor)), tf.tensor2d(embedding, [1, 128]))));
           return tf.addN(terms) as tf.Scalar;
         }),
     },

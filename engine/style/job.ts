@@ -3,7 +3,7 @@
 import { tf } from '../runtime/tf.ts';
 import type { Tensor4D } from '../runtime/tf.ts';
 import { initBackend } from '../runtime/backend.ts';
-import { FaceKitError, throwIfCancelled } from '../../api/errors.ts';
+import { expectDefined, FaceKitError, throwIfCancelled } from '../../api/errors.ts';
 import type { RgbImage } from '../image.ts';
 import { Vgg19Net, deprocess, preprocess } from './vgg19.ts';
 import type { Vgg19Weights } from './vgg19.ts';
@@ -74,25 +74,27 @@ export interface StyleRunOptions {
 interface StageImages {
   content: RgbImage; // what the content loss sees (grey in luminance mode)
   contentColor: RgbImage; // the true content at this size (chroma source in luminance mode)
-  styles: RgbImage[];
+  styles: { image: RgbImage; weight: number }[];
 }
 
 /** Per-stage inputs. Colour work happens once, at the largest size any stage needs. */
 async function prepareImages(r: ResolvedStyleParams): Promise<StageImages[]> {
   const contentFull = await resizeRgb(r.content, r.width, r.height);
   const styleSide = Math.max(1, Math.round(r.styleScale * Math.max(r.width, r.height)));
-  let styles = await Promise.all(r.styles.map((s) => resizeLonger(s.image, styleSide)));
+  let styles = await Promise.all(r.styles.map(async (s) => ({ image: await resizeLonger(s.image, styleSide), weight: s.weight })));
   let content = contentFull;
-  if (r.preserveColor === 'histogram') styles = styles.map((s) => matchStyleColors(s, contentFull));
+  if (r.preserveColor === 'histogram') styles = styles.map((s) => ({ ...s, image: matchStyleColors(s.image, contentFull) }));
   if (r.preserveColor === 'luminance') {
-    styles = styles.map((s) => luminanceImage(s, contentFull));
+    styles = styles.map((s) => ({ ...s, image: luminanceImage(s.image, contentFull) }));
     content = luminanceImage(contentFull);
   }
   return Promise.all(
     r.stages.map(async (st) => ({
       content: await resizeRgb(content, st.width, st.height),
       contentColor: await resizeRgb(contentFull, st.width, st.height),
-      styles: await Promise.all(styles.map((s) => resizeLonger(s, Math.max(1, Math.round(r.styleScale * Math.max(st.width, st.height)))))),
+      styles: await Promise.all(
+        styles.map(async (s) => ({ ...s, image: await resizeLonger(s.image, Math.max(1, Math.round(r.styleScale * Math.max(st.width, st.height)))) })),
+      ),
     })),
   );
 }
@@ -115,15 +117,23 @@ function initialImage(r: ResolvedStyleParams, content: Tensor4D, initRgb: RgbIma
     const base = initRgb ? preprocess(rgbToTensor(initRgb)) : content;
     if (r.noiseRatio === 0) return tf.clone(base);
     const noise = tf.tensor4d(uniformNoise(base.size, r.noiseRange, r.seed), base.shape);
-    return tf.add(tf.mul(noise, r.noiseRatio), tf.mul(base, 1 - r.noiseRatio)) as Tensor4D;
+    return tf.add<Tensor4D>(tf.mul(noise, r.noiseRatio), tf.mul(base, 1 - r.noiseRatio));
   });
 }
 
 /** A relative extra loss gets its absolute weight from the starting image's loss (one forward pass). */
-async function scaleExtraLoss(extra: ExtraLoss, net: Vgg19Net, x: Tensor4D, targets: LossTargets, spec: LossSpec, signal?: AbortSignal): Promise<ExtraLoss> {
+async function scaleExtraLoss(
+  extra: ExtraLoss,
+  relativeTo: { reference: number },
+  net: Vgg19Net,
+  x: Tensor4D,
+  targets: LossTargets,
+  spec: LossSpec,
+  signal?: AbortSignal,
+): Promise<ExtraLoss> {
   const start = await facekitLoss(net, x, targets, { ...spec, extraLoss: undefined }, signal);
   const base = start.content + start.style + start.tv;
-  return { ...extra, weight: (extra.weight * base) / extra.relativeTo!.reference };
+  return { ...extra, weight: (extra.weight * base) / relativeTo.reference };
 }
 
 /**
@@ -148,7 +158,8 @@ export async function runStyleTransfer(params: StyleParams, options: StyleRunOpt
     extraLoss: r.extraLoss,
   };
   const images = await prepareImages(r);
-  const initRgb = r.init === 'image' && r.initImage ? await resizeRgb(r.initImage, r.stages[0]!.width, r.stages[0]!.height) : undefined;
+  const firstStage = expectDefined(r.stages[0], 'the first stage'); // resolveStyleParams plans at least one
+  const initRgb = r.init === 'image' && r.initImage ? await resizeRgb(r.initImage, firstStage.width, firstStage.height) : undefined;
   throwIfCancelled(signal);
 
   const net = new Vgg19Net(options.weights, r.pooling, deepestLayer(spec));
@@ -159,9 +170,9 @@ export async function runStyleTransfer(params: StyleParams, options: StyleRunOpt
   let lossFirst = NaN;
   let lossLast = NaN;
   try {
-    for (let si = 0; si < r.stages.length; si++) {
-      const stage = r.stages[si]!;
-      const img = images[si]!;
+    // prepareImages made one StageImages per stage, in order.
+    for (const [si, stage] of r.stages.entries()) {
+      const img = expectDefined(images[si], `the images of stage ${si + 1}`);
       const tPrep = performance.now();
       if (r.extraLoss?.prepareStage) {
         const contentRgb = rgbToTensor(img.content);
@@ -174,7 +185,7 @@ export async function runStyleTransfer(params: StyleParams, options: StyleRunOpt
       const contentT = tf.tidy(() => preprocess(rgbToTensor(img.content)));
       let targets: LossTargets;
       try {
-        const styles = img.styles.map((s, i) => ({ image: tf.tidy(() => preprocess(rgbToTensor(s))), weight: r.styles[i]!.weight }));
+        const styles = img.styles.map((s) => ({ image: tf.tidy(() => preprocess(rgbToTensor(s.image))), weight: s.weight }));
         try {
           targets = computeTargets(options.weights, spec, contentT, styles);
         } finally {
@@ -190,7 +201,7 @@ export async function runStyleTransfer(params: StyleParams, options: StyleRunOpt
       } finally {
         contentT.dispose();
       }
-      if (si === 0 && r.extraLoss?.relativeTo) spec.extraLoss = await scaleExtraLoss(r.extraLoss, net, x, targets, spec, signal);
+      if (si === 0 && r.extraLoss?.relativeTo) spec.extraLoss = await scaleExtraLoss(r.extraLoss, r.extraLoss.relativeTo, net, x, targets, spec, signal);
       const prepareMs = performance.now() - tPrep;
       const tOpt = performance.now();
       let iteration = 0;
@@ -254,11 +265,14 @@ export async function runStyleTransfer(params: StyleParams, options: StyleRunOpt
         lossLast: stageLast,
       });
     }
-    const image = toImage(x!, r, images[images.length - 1]!.contentColor);
+    const lastImages = images.at(-1);
+    const lastTiming = timings.at(-1);
+    if (!x || !lastImages || !lastTiming) throw new FaceKitError('INTERNAL', `a style job of ${r.stages.length} stages ran none`);
+    const image = toImage(x, r, lastImages.contentColor);
     return {
       image,
       iterations: totalIteration,
-      msPerIteration: timings[timings.length - 1]!.msPerIteration,
+      msPerIteration: lastTiming.msPerIteration,
       lossFirst,
       lossLast,
       stages: timings,

@@ -5,8 +5,8 @@
 // The image being optimised, `x`, lives in the network's input space (BGR, ImageNet mean subtracted).
 import { tf } from '../runtime/tf.ts';
 import type { Tensor2D, Tensor4D } from '../runtime/tf.ts';
-import { throwIfCancelled } from '../../api/errors.ts';
-import { VGG19_CONV_LAYERS, Vgg19Net, deprocess, layerIndex, pool2, pool2Backward, pooledBefore, vggActivations } from './vgg19.ts';
+import { expectDefined, throwIfCancelled } from '../../api/errors.ts';
+import { Vgg19Net, convLayerName, deprocess, layerIndex, pool2, pool2Backward, pooledBefore, vggActivations } from './vgg19.ts';
 import type { Pooling, Vgg19Weights } from './vgg19.ts';
 
 export interface LayerWeight {
@@ -131,7 +131,7 @@ export function computeTargets(
   if (contentNames.length) {
     tf.tidy(() => {
       const acts = vggActivations(weights, content, contentNames, spec.pooling);
-      for (const name of contentNames) targets.content.set(name, tf.keep(acts.get(name)!));
+      for (const name of contentNames) targets.content.set(name, tf.keep(activation(acts, name)));
     });
   }
   if (styleNames.length) {
@@ -140,7 +140,7 @@ export function computeTargets(
       tf.tidy(() => {
         const acts = vggActivations(weights, st.image, styleNames, spec.pooling);
         for (const name of styleNames) {
-          const g = tf.mul(gramNormalized(acts.get(name)!), st.weight / total);
+          const g = tf.mul(gramNormalized(activation(acts, name)), st.weight / total);
           const prev = targets.grams.get(name);
           targets.grams.set(name, tf.keep(prev ? tf.add(prev, g) : g) as Tensor2D);
           prev?.dispose();
@@ -149,6 +149,20 @@ export function computeTargets(
     }
   }
   return targets;
+}
+
+/** A layer's activation from vggActivations, which returns every layer it was asked for. */
+function activation(acts: Map<string, Tensor4D>, layer: string): Tensor4D {
+  return expectDefined(acts.get(layer), `the activation of ${layer}`);
+}
+
+/** The targets of a layer the spec weighs: computeTargets made them from the same spec. */
+function contentTarget(targets: LossTargets, layer: string): Tensor4D {
+  return expectDefined(targets.content.get(layer), `the content target of ${layer}`);
+}
+
+function gramTarget(targets: LossTargets, layer: string): Tensor2D {
+  return expectDefined(targets.grams.get(layer), `the style Gram target of ${layer}`);
 }
 
 export function disposeTargets(targets: LossTargets): void {
@@ -190,7 +204,7 @@ function yieldToEventLoop(): Promise<void> {
  */
 export async function lossAndGradient(net: Vgg19Net, x: Tensor4D, targets: LossTargets, spec: LossSpec, signal?: AbortSignal): Promise<LossAndGradient> {
   const { terms, grad } = await facekitPass(net, x, targets, spec, signal, true);
-  return { terms, grad: grad! };
+  return { terms, grad: expectDefined(grad, 'the gradient of the backward pass') };
 }
 
 /** FaceKit's forward pass alone (the same ops as lossAndGradient, no backward): the loss terms. */
@@ -218,26 +232,27 @@ async function facekitPass(
 
   /** Loss terms at layer i (pushed to `scalars`) and, if asked, their gradient w.r.t. the activation. */
   const layerLoss = (i: number, a: Tensor4D, wantGrad: boolean): Tensor4D | undefined => {
-    const role = roles.get(VGG19_CONV_LAYERS[i]!);
+    const layer = convLayerName(i);
+    const role = roles.get(layer);
     if (!role) return undefined;
     return tf.tidy(() => {
       const [, h, w, c] = a.shape;
       let g: Tensor4D | undefined;
       if (role.content !== undefined) {
-        const aC = targets.content.get(VGG19_CONV_LAYERS[i]!)!;
+        const aC = contentTarget(targets, layer);
         scalars.push({ kind: 'content', value: tf.keep(tf.mul(contentCost(a, aC), role.content)) });
         // d/da of k/(4·N)·Σ(a − a_C)² = k/(2·N)·(a − a_C)
-        if (wantGrad) g = tf.mul(tf.sub(a, aC), role.content / (2 * a.size)) as Tensor4D;
+        if (wantGrad) g = tf.mul<Tensor4D>(tf.sub(a, aC), role.content / (2 * a.size));
       }
       if (role.style !== undefined) {
-        const gS = targets.grams.get(VGG19_CONV_LAYERS[i]!)!;
+        const gS = gramTarget(targets, layer);
         const diff = tf.sub(gramNormalized(a), gS);
         scalars.push({ kind: 'style', value: tf.keep(tf.mul(tf.div(tf.sum(tf.square(diff)), 4 * c * c), role.style)) });
         if (wantGrad) {
           // d/dF of k/(4·nC²)·Σ(FᵀF/N − ĝ_S)² = k/(nC²·N) · F·(ĝ_G − ĝ_S)   (ĝ symmetric)
           const f = tf.reshape(a, [h * w, c]);
-          const gs = tf.reshape(tf.mul(tf.matMul(f, diff), role.style / (c * c * h * w)), a.shape) as Tensor4D;
-          g = g ? (tf.add(g, gs) as Tensor4D) : gs;
+          const gs: Tensor4D = tf.reshape(tf.mul(tf.matMul(f, diff), role.style / (c * c * h * w)), a.shape);
+          g = g ? tf.add<Tensor4D>(g, gs) : gs;
         }
       }
       return g;
@@ -245,10 +260,11 @@ async function facekitPass(
   };
 
   try {
+    let previous = x; // the previous layer's activation; the image itself before layer 0
     for (let i = 0; i <= deepest; i++) {
       await yieldToEventLoop();
       throwIfCancelled(signal);
-      let input = i === 0 ? x : acts[i - 1]!;
+      let input = previous;
       if (pooledBefore(i)) {
         const prev = input;
         input = pooled[i] = tf.tidy(() => pool2(prev, net.pooling));
@@ -257,61 +273,66 @@ async function facekitPass(
       if (!withGradient) {
         layerLoss(i, a, false);
         // Without a backward pass, only the previous activation is ever needed.
-        if (i > 0) acts[i - 1] = void acts[i - 1]!.dispose();
-        if (pooled[i]) pooled[i] = void pooled[i]!.dispose();
+        if (i > 0) acts[i - 1] = void previous.dispose();
+        const pooledIn = pooled[i];
+        if (pooledIn) pooled[i] = void pooledIn.dispose();
       }
+      previous = a;
     }
     if (withGradient) {
       for (let i = deepest; i >= 0; i--) {
         await yieldToEventLoop();
         throwIfCancelled(signal);
-        const a = acts[i]!;
+        const a = expectDefined(acts[i], `the activation of layer ${i}`);
         const local = layerLoss(i, a, true);
         let dA = grad;
-        if (local) {
-          dA = dA ? (tf.add(dA, local) as Tensor4D) : local;
-          if (dA !== local) {
-            grad!.dispose();
-            local.dispose();
-          }
-        }
+        if (local && grad) {
+          dA = tf.add<Tensor4D>(grad, local);
+          grad.dispose();
+          local.dispose();
+        } else if (local) dA = local;
         grad = undefined;
-        const dz = tf.tidy(() => tf.mul(dA!, tf.step(a)) as Tensor4D);
-        dA!.dispose();
+        // The deepest layer always has a loss term, so a gradient flows from there on.
+        const upstream = expectDefined(dA, `the gradient w.r.t. the activation of layer ${i}`);
+        const dz = tf.tidy(() => tf.mul<Tensor4D>(upstream, tf.step(a)));
+        upstream.dispose();
         grad = net.convInputGradient(i, dz);
         dz.dispose();
         acts[i] = void a.dispose();
-        if (pooled[i]) {
+        const pooledIn = pooled[i];
+        if (pooledIn) {
           const dIn = grad;
-          grad = pool2Backward(acts[i - 1]!, pooled[i]!, dIn, net.pooling);
+          grad = pool2Backward(expectDefined(acts[i - 1], `the activation of layer ${i - 1}`), pooledIn, dIn, net.pooling);
           dIn.dispose();
-          pooled[i] = void pooled[i]!.dispose();
+          pooled[i] = void pooledIn.dispose();
         }
       }
     }
     const terms = sumTerms(scalars);
+    // From here on `grad` is set exactly when withGradient is (the backward pass always makes one).
     if (spec.tvWeight > 0) {
-      terms.tv = tf.tidy(() => tvCost(x).dataSync()[0]! * spec.tvWeight);
-      if (withGradient) {
-        const total = tf.tidy(() => tf.add(grad!, tvGradient(x, spec.tvWeight)) as Tensor4D);
-        grad!.dispose();
-        grad = total;
+      terms.tv = tf.tidy(() => tvCost(x).arraySync() * spec.tvWeight);
+      if (grad) {
+        const before = grad;
+        grad = tf.tidy(() => tf.add<Tensor4D>(before, tvGradient(x, spec.tvWeight)));
+        before.dispose();
       }
     }
     if (spec.extraLoss) {
       const extra = spec.extraLoss;
-      if (withGradient) {
+      if (grad) {
+        const before = grad;
         const { value, g } = tf.tidy(() => {
           // Only this term goes through tf.grad: it is small next to VGG, and its network is the caller's.
-          const r = tf.valueAndGrad((v: Tensor4D) => tf.mul(extra.fn(deprocess(v)), extra.weight) as tf.Scalar)(x);
-          return { value: r.value, g: tf.add(grad!, r.grad) as Tensor4D };
+          const r = tf.valueAndGrad((v: Tensor4D) => tf.mul<tf.Scalar>(extra.fn(deprocess(v)), extra.weight))(x);
+          return { value: r.value, g: tf.add<Tensor4D>(before, r.grad) };
         });
-        grad!.dispose();
+        before.dispose();
         grad = g;
-        terms.extra = value.dataSync()[0]!;
+        terms.extra = value.arraySync();
         value.dispose();
       } else {
-        terms.extra = tf.tidy(() => extra.fn(deprocess(x)).dataSync()[0]! * extra.weight);
+        terms.extra = tf.tidy(() => extra.fn(deprocess(x)).arraySync() * extra.weight);
       }
     }
     terms.total = terms.content + terms.style + terms.tv + (terms.extra ?? 0);
@@ -327,7 +348,7 @@ async function facekitPass(
 
 function sumTerms(scalars: { kind: 'content' | 'style'; value: tf.Scalar }[]): LossTerms {
   const terms: LossTerms = { content: 0, style: 0, tv: 0, total: 0 };
-  for (const s of scalars) terms[s.kind] += s.value.dataSync()[0]!;
+  for (const s of scalars) terms[s.kind] += s.value.arraySync();
   return terms;
 }
 
@@ -337,28 +358,28 @@ function totalLoss(weights: Vgg19Weights, x: Tensor4D, targets: LossTargets, spe
   const acts = vggActivations(weights, x, layers, spec.pooling);
   let content: tf.Scalar = tf.scalar(0);
   for (const { layer, weight } of spec.contentLayers) {
-    content = tf.add(content, tf.mul(contentCost(acts.get(layer)!, targets.content.get(layer)!), spec.alpha * weight));
+    content = tf.add(content, tf.mul(contentCost(activation(acts, layer), contentTarget(targets, layer)), spec.alpha * weight));
   }
   let style: tf.Scalar = tf.scalar(0);
   for (const { layer, weight } of spec.styleLayers) {
     // The textbook Gram: matMul with transposeA (what a straightforward port writes).
-    const a = acts.get(layer)!;
+    const a = activation(acts, layer);
     const [, h, w, c] = a.shape;
     const f = tf.reshape(a, [h * w, c]);
-    const gG = tf.div(tf.matMul(f, f, true, false), h * w) as Tensor2D;
-    style = tf.add(style, tf.mul(styleLayerCost(gG, targets.grams.get(layer)!), spec.beta * weight));
+    const gG: Tensor2D = tf.div(tf.matMul(f, f, true, false), h * w);
+    style = tf.add(style, tf.mul(styleLayerCost(gG, gramTarget(targets, layer)), spec.beta * weight));
   }
   const tv: tf.Scalar = spec.tvWeight > 0 ? tf.mul(tvCost(x), spec.tvWeight) : tf.scalar(0);
-  let total = tf.add(tf.add(content, style), tv) as tf.Scalar;
-  record.content = content.dataSync()[0]!;
-  record.style = style.dataSync()[0]!;
-  record.tv = tv.dataSync()[0]!;
+  let total: tf.Scalar = tf.add(tf.add(content, style), tv);
+  record.content = content.arraySync();
+  record.style = style.arraySync();
+  record.tv = tv.arraySync();
   if (spec.extraLoss) {
-    const extra = tf.mul(spec.extraLoss.fn(deprocess(x)), spec.extraLoss.weight) as tf.Scalar;
-    record.extra = extra.dataSync()[0]!;
+    const extra: tf.Scalar = tf.mul(spec.extraLoss.fn(deprocess(x)), spec.extraLoss.weight);
+    record.extra = extra.arraySync();
     total = tf.add(total, extra);
   }
-  record.total = total.dataSync()[0]!;
+  record.total = total.arraySync();
   return total;
 }
 
@@ -367,7 +388,7 @@ export async function stockLossAndGradient(weights: Vgg19Weights, x: Tensor4D, t
   const terms: LossTerms = { content: 0, style: 0, tv: 0, total: 0 };
   const { value, grad } = tf.tidy(() => tf.valueAndGrad((v: Tensor4D) => totalLoss(weights, v, targets, spec, terms))(x));
   value.dispose();
-  return { terms, grad: grad as Tensor4D };
+  return { terms, grad };
 }
 
 /** The loss alone (one forward pass, no gradient): for benchmarks and for checking optimisers. */

@@ -48,18 +48,18 @@ export async function adam(x0: Tensor4D, evaluate: Evaluate, iterations: number,
   try {
     for (let t = 1; t <= iterations; t++) {
       const { grad } = await evaluate(x);
-      const [m2, v2, x2] = tf.tidy(() => {
-        const mNew = tf.add(tf.mul(m, o.beta1), tf.mul(grad, 1 - o.beta1));
-        const vNew = tf.add(tf.mul(v, o.beta2), tf.mul(tf.square(grad), 1 - o.beta2));
+      const next = tf.tidy(() => {
+        const mNew: Tensor4D = tf.add(tf.mul(m, o.beta1), tf.mul(grad, 1 - o.beta1));
+        const vNew: Tensor4D = tf.add(tf.mul(v, o.beta2), tf.mul(tf.square(grad), 1 - o.beta2));
         const stepSize = (o.lr * Math.sqrt(1 - o.beta2 ** t)) / (1 - o.beta1 ** t);
-        const xNew = tf.sub(x, tf.mul(tf.div(mNew, tf.add(tf.sqrt(vNew), o.epsilon)), stepSize));
-        return [mNew, vNew, xNew];
+        const xNew: Tensor4D = tf.sub(x, tf.mul(tf.div(mNew, tf.add(tf.sqrt(vNew), o.epsilon)), stepSize));
+        return { m: mNew, v: vNew, x: xNew };
       });
       grad.dispose();
       m.dispose();
       v.dispose();
       x.dispose();
-      [m, v, x] = [m2 as Tensor4D, v2 as Tensor4D, x2 as Tensor4D];
+      ({ m, v, x } = next);
     }
     const out = x;
     x = tf.zerosLike(x0); // keeps `finally` uniform
@@ -72,7 +72,14 @@ export async function adam(x0: Tensor4D, evaluate: Evaluate, iterations: number,
 }
 
 function dot(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => tf.sum(tf.mul(a, b)).dataSync()[0]!);
+  return tf.tidy(() => tf.sum<tf.Scalar>(tf.mul(a, b)).arraySync()); // a sum over all axes is a scalar
+}
+
+/** One (s, y) pair of the L-BFGS history: a step and the change of gradient it made; rho = 1 / sᵀy. */
+interface CurvaturePair {
+  s: tf.Tensor;
+  y: tf.Tensor;
+  rho: number;
 }
 
 /**
@@ -82,7 +89,7 @@ function dot(a: tf.Tensor, b: tf.Tensor): number {
  */
 export async function lbfgs(x0: Tensor4D, evaluate: Evaluate, iterations: number, o: LbfgsOptions): Promise<Tensor4D> {
   const c1 = 1e-4;
-  const hist: { s: tf.Tensor; y: tf.Tensor; rho: number }[] = [];
+  const hist: CurvaturePair[] = [];
   const clearHistory = () => {
     for (const h of hist) {
       h.s.dispose();
@@ -110,22 +117,21 @@ export async function lbfgs(x0: Tensor4D, evaluate: Evaluate, iterations: number
       // Search direction d = −H·g.
       const gRef = g;
       d = tf.tidy(() => {
-        if (!hist.length) return tf.neg(gRef);
+        const last = hist.at(-1);
+        if (!last) return tf.neg(gRef);
+        // Two-loop recursion: newest pair to oldest, keeping each pair's α, then back from oldest to newest.
         let q: tf.Tensor = gRef;
-        const alphas: number[] = [];
-        for (let i = hist.length - 1; i >= 0; i--) {
-          const h = hist[i]!;
+        const withAlpha: { h: CurvaturePair; a: number }[] = [];
+        for (const h of [...hist].reverse()) {
           const a = h.rho * dot(h.s, q);
-          alphas[i] = a;
+          withAlpha.push({ h, a });
           q = tf.sub(q, tf.mul(h.y, a));
         }
-        const last = hist[hist.length - 1]!;
         const gamma = 1 / (last.rho * dot(last.y, last.y)); // sᵀy / yᵀy
         let r = tf.mul(q, gamma);
-        for (let i = 0; i < hist.length; i++) {
-          const h = hist[i]!;
+        for (const { h, a } of withAlpha.reverse()) {
           const b = h.rho * dot(h.y, r);
-          r = tf.add(r, tf.mul(h.s, alphas[i]! - b));
+          r = tf.add(r, tf.mul(h.s, a - b));
         }
         return tf.neg(r);
       });
@@ -139,24 +145,21 @@ export async function lbfgs(x0: Tensor4D, evaluate: Evaluate, iterations: number
       }
       let t = 1;
       if (!hist.length) {
-        const maxAbs = tf.tidy(() => tf.max(tf.abs(d!)).dataSync()[0]!);
+        const dRef = d;
+        const maxAbs = tf.tidy(() => tf.max<tf.Scalar>(tf.abs(dRef)).arraySync()); // a max over all axes is a scalar
         t = maxAbs > 0 ? sdStep / maxAbs : 0;
       }
       if (t === 0) break; // zero gradient: converged
-      let accepted = false;
       let fTry = Infinity;
       for (let k = 0; k <= o.maxBacktracks && evals < iterations; k++) {
         const step = t;
         const dRef = d;
-        xTry = tf.tidy(() => tf.add(x, tf.mul(dRef, step)) as Tensor4D);
+        xTry = tf.tidy(() => tf.add<Tensor4D>(x, tf.mul(dRef, step)));
         const r = await evaluate(xTry);
         evals++;
         fTry = r.loss;
         gTry = r.grad;
-        if (Number.isFinite(fTry) && fTry <= f + c1 * t * gtd) {
-          accepted = true;
-          break;
-        }
+        if (Number.isFinite(fTry) && fTry <= f + c1 * t * gtd) break; // accepted: xTry and gTry stay set
         xTry.dispose();
         gTry.dispose();
         xTry = gTry = undefined;
@@ -164,30 +167,32 @@ export async function lbfgs(x0: Tensor4D, evaluate: Evaluate, iterations: number
       }
       d.dispose();
       d = undefined;
+      const accepted = xTry && gTry ? { x: xTry, g: gTry } : undefined;
       if (!accepted) {
         // Line search failed (or budget ran out mid-search): restart from steepest descent next time.
         if (!hist.length) sdStep *= 0.5 ** (o.maxBacktracks + 1);
         clearHistory();
         continue;
       }
-      const [s, y] = tf.tidy(() => [tf.sub(xTry!, x), tf.sub(gTry!, g!)]);
-      const sy = dot(s!, y!);
-      if (sy > 1e-10 * Math.sqrt(dot(s!, s!) * dot(y!, y!))) {
-        hist.push({ s: s!, y: y!, rho: 1 / sy });
-        if (hist.length > o.history) {
-          const old = hist.shift()!;
+      const s = tf.sub(accepted.x, x);
+      const y = tf.sub(accepted.g, g);
+      const sy = dot(s, y);
+      if (sy > 1e-10 * Math.sqrt(dot(s, s) * dot(y, y))) {
+        hist.push({ s, y, rho: 1 / sy });
+        // Drop the oldest pair once there are more than `history`.
+        for (const old of hist.splice(0, hist.length - o.history)) {
           old.s.dispose();
           old.y.dispose();
         }
       } else {
-        s!.dispose();
-        y!.dispose();
+        s.dispose();
+        y.dispose();
         clearHistory();
       }
       x.dispose();
       g.dispose();
-      x = xTry!;
-      g = gTry!;
+      x = accepted.x;
+      g = accepted.g;
       xTry = gTry = undefined;
       f = fTry;
     }

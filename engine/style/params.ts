@@ -1,6 +1,6 @@
 // Runs anywhere. Style-transfer parameters: the two presets, defaults, validation (FaceKitError
 // 'BAD_INPUT' with a message naming the field) and the coarse-to-fine stage plan.
-import { FaceKitError } from '../../api/errors.ts';
+import { expectDefined, FaceKitError } from '../../api/errors.ts';
 // The bounds of every parameter are in api/style-limits.ts, shared with the api schema, CLI and UI.
 import { STYLE_LIMITS } from '../../api/style-limits.ts';
 import type { RgbImage } from '../image.ts';
@@ -156,7 +156,7 @@ export const STYLE_PRESETS: Record<PresetName, PresetValues> = {
     beta: (100 * 4 * 86) / 512 ** 2,
     tvWeight: 1,
     contentLayers: [{ layer: 'block4_conv2', weight: 1 }],
-    styleLayers: COURSE_STYLE_LAYERS.map((layer, i) => ({ layer, weight: [64, 16, 4, 1, 1][i]! / 86 })),
+    styleLayers: Object.entries({ block1_conv1: 64, block2_conv1: 16, block3_conv1: 4, block4_conv1: 1, block5_conv1: 1 }).map(([layer, w]) => ({ layer, weight: w / 86 })),
     pooling: 'max',
     optimizer: { ...LBFGS_DEFAULTS },
     init: 'content',
@@ -254,10 +254,12 @@ export function resolveStyleParams(p: StyleParams): ResolvedStyleParams {
     iterationsPerStage = Array.from({ length: stageCount }, () => n);
   }
   const sizes = planStages(width, height, stageCount);
-  if (Math.min(sizes[0]!.width, sizes[0]!.height) < MIN_STAGE_SIDE) {
-    bad(`the coarsest of ${stageCount} stages would be ${sizes[0]!.width} × ${sizes[0]!.height}; use fewer stages (its shorter side must be ≥ ${MIN_STAGE_SIDE} px)`);
+  const coarsest = expectDefined(sizes[0], 'the coarsest stage'); // stageCount ≥ 1
+  if (Math.min(coarsest.width, coarsest.height) < MIN_STAGE_SIDE) {
+    bad(`the coarsest of ${stageCount} stages would be ${coarsest.width} × ${coarsest.height}; use fewer stages (its shorter side must be ≥ ${MIN_STAGE_SIDE} px)`);
   }
-  const stages = sizes.map((s, i) => ({ ...s, iterations: iterationsPerStage[i]! }));
+  // planStages gives one size per stage: stageCount = iterationsPerStage.length.
+  const stages = sizes.map((s, i) => ({ ...s, iterations: expectDefined(iterationsPerStage[i], `the iteration count of stage ${i + 1}`) }));
 
   const contentLayers = checkLayers('content layer', p.contentLayers ?? preset.contentLayers);
   const styleLayers = checkLayers('style layer', p.styleLayers ?? preset.styleLayers);
@@ -290,7 +292,7 @@ export function resolveStyleParams(p: StyleParams): ResolvedStyleParams {
   const preserveColor = p.preserveColor ?? preset.preserveColor;
   if (!['none', 'luminance', 'histogram'].includes(preserveColor)) bad(`unknown preserveColor '${preserveColor}' (use none, luminance or histogram)`);
   const pooling = p.pooling ?? preset.pooling;
-  if (pooling !== 'max' && pooling !== 'avg') bad(`unknown pooling '${pooling}' (use max or avg)`);
+  if (pooling !== 'max' && pooling !== 'avg') bad(`unknown pooling '${String(pooling)}' (use max or avg)`);
   const styleScale = finiteNumber('styleScale', p.styleScale ?? preset.styleScale, STYLE_LIMITS.styleScale.min, STYLE_LIMITS.styleScale.max);
 
   // A style image is resized so that its longer side is styleScale × the output's longer side.

@@ -73,13 +73,14 @@ export async function stylizeToFile(
   checkOutputPath(request.outputPath);
   if (!request.styles.length) throw new FaceKitError('BAD_INPUT', 'at least one style image is needed');
   const content = await decodeImageFile(request.contentPath);
-  const styles: DecodedImage[] = [];
-  for (const style of request.styles) styles.push(await decodeImageFile(style.path));
+  const styles: { image: DecodedImage; weight?: number }[] = [];
+  for (const style of request.styles) styles.push({ image: await decodeImageFile(style.path), weight: style.weight });
   const initImage = request.initPath ? await decodeImageFile(request.initPath) : undefined;
   const backend = await initBackend(); // before the weights become tensors
   // The installed weights live in the caller's registry (MODEL_MISSING with install instructions when
   // absent); a file the request names gets a model of its own, freed with the job.
-  const vgg = request.weightsPath ? new Vgg19Model(() => request.weightsPath!) : models.get('vgg19');
+  const { weightsPath } = request;
+  const vgg = weightsPath ? new Vgg19Model(() => weightsPath) : models.get('vgg19');
   try {
     const weights = await vgg.weights();
 
@@ -89,7 +90,7 @@ export async function stylizeToFile(
       {
         ...request.settings,
         content,
-        styles: styles.map((image, i) => ({ image, weight: request.styles[i]!.weight })),
+        styles,
         initImage,
         init: initImage ? 'image' : request.settings.init,
         extraLoss: guard?.loss,
@@ -109,7 +110,7 @@ export async function stylizeToFile(
       height: result.image.height,
       contentPath: path.resolve(content.source),
       contentSha256: content.sha256,
-      styles: styles.map((s, i) => ({ path: path.resolve(s.source), sha256: s.sha256, weight: request.styles[i]!.weight ?? 1 })),
+      styles: styles.map(({ image, weight }) => ({ path: path.resolve(image.source), sha256: image.sha256, weight: weight ?? 1 })),
       params: { ...request.settings, seed: result.seed, preserveIdentity: Boolean(request.preserveIdentity), identityWeight: request.identityWeight },
       timings: { totalMs: result.totalMs, stages: result.stages },
       iterations: result.iterations,
@@ -122,6 +123,6 @@ export async function stylizeToFile(
     });
     return { output: request.outputPath, result, identity, identityFaces: guard?.faces.length ?? 0, galleryItem };
   } finally {
-    if (request.weightsPath) vgg.dispose();
+    if (weightsPath) vgg.dispose();
   }
 }

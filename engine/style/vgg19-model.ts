@@ -3,6 +3,7 @@
 // worker calls when no job has run for a while. One model, one weights file: a job given another file
 // makes a model of its own for it.
 import { tf } from '../runtime/tf.ts';
+import { expectDefined } from '../../api/errors.ts';
 import type { Tensor4D } from '../runtime/tf.ts';
 import { initBackend } from '../runtime/backend.ts';
 import { LazyModel } from '../models/model.ts';
@@ -48,7 +49,7 @@ export class Vgg19Model extends LazyModel {
    */
   async weights(): Promise<Vgg19Weights> {
     await this.load();
-    return this.map!;
+    return expectDefined(this.map, 'the VGG-19 weights of the loaded model'); // set by loadWeights()
   }
 
   /**
@@ -57,10 +58,10 @@ export class Vgg19Model extends LazyModel {
    */
   async features(rgb: Tensor4D, layers: readonly string[], pooling: Pooling = 'max'): Promise<Map<string, Tensor4D>> {
     const weights = await this.weights();
-    const out = tf.tidy(() => {
+    const features = tf.tidy(() => {
       const activations = vggActivations(weights, preprocess(rgb), layers, pooling);
-      return layers.map((name) => activations.get(name)!);
+      return layers.map((name): [string, Tensor4D] => [name, expectDefined(activations.get(name), `the activation of ${name}`)]);
     });
-    return new Map(layers.map((name, i) => [name, out[i]]));
+    return new Map(features);
   }
 }

@@ -3,7 +3,8 @@
 // "name not defined!" plus a page of HDF5-DIAG on stderr, and says nothing about a short download.
 import fs from 'node:fs';
 import h5wasm from 'h5wasm/node';
-import type { Dataset, File as H5File, Group } from 'h5wasm/node';
+import { Reference } from 'h5wasm/node';
+import type { Dataset, File as H5File, Group, OutputData } from 'h5wasm/node';
 import { tf } from '../runtime/tf.ts';
 import { FaceKitError } from '../../api/errors.ts';
 import type { Vgg19Weights } from './vgg19-types.ts';
@@ -87,14 +88,15 @@ export function checkHdf5File(file: string): void {
     for (let base = 0; base + 8 <= stat.size; base = base === 0 ? 512 : base * 2) {
       const n = fs.readSync(fd, head, 0, head.length, base);
       if (n < 8 || !head.subarray(0, 8).equals(HDF5_SIGNATURE)) continue;
-      const version = head[8]!;
+      // readUInt8 checks its offset (always inside the 64-byte buffer).
+      const version = head.readUInt8(8);
       let sizeOfOffsets: number;
       let eofAt: number;
       if (version === 0 || version === 1) {
-        sizeOfOffsets = head[13]!;
+        sizeOfOffsets = head.readUInt8(13);
         eofAt = (version === 0 ? 24 : 28) + 2 * sizeOfOffsets;
       } else if (version === 2 || version === 3) {
-        sizeOfOffsets = head[9]!;
+        sizeOfOffsets = head.readUInt8(9);
         eofAt = 12 + 2 * sizeOfOffsets;
       } else {
         throw bad(file, `unsupported HDF5 superblock version ${version}`);
@@ -139,17 +141,29 @@ function datasetsUnder(group: Group, depth: number, out: Dataset[] = []): Datase
 function pickByRank(file: string, layer: string, datasets: Dataset[], rank: number, what: string, hint: RegExp): Dataset {
   let hits = datasets.filter((d) => d.shape?.length === rank);
   if (hits.length > 1) hits = hits.filter((d) => hint.test(d.path.split('/').pop() ?? ''));
-  if (hits.length === 1) return hits[0]!;
+  const [hit, ...more] = hits;
+  if (hit && !more.length) return hit;
   const found = datasets.map((d) => `${d.path} ${JSON.stringify(d.shape)}`).join(', ') || 'no datasets';
   throw bad(file, `layer ${layer}: expected one rank-${rank} ${what} dataset, found ${hits.length > 1 ? 'several' : 'none'} (${found})`);
+}
+
+/**
+ * An attribute value as text, as String() writes it, except for byte strings (Keras writes the layer
+ * names NUL-padded), decoded as latin1, and HDF5 references, which have no text form.
+ */
+function attributeText(v: OutputData | null): string {
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('latin1');
+  if (v instanceof Reference) return '(reference)';
+  if (Array.isArray(v)) return v.map(attributeText).join(',');
+  return String(v);
 }
 
 function readLayerNames(root: Group): string[] | undefined {
   try {
     if (!('layer_names' in root.attrs)) return undefined;
-    const value = root.attrs['layer_names']!.value;
+    const value = root.attrs['layer_names'].value;
     const list = Array.isArray(value) ? value : [value];
-    return list.map((v) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : String(v)).replace(/\0+$/, ''));
+    return list.map((v) => attributeText(v).replace(/\0+$/, ''));
   } catch {
     return undefined; // informational only
   }
@@ -184,8 +198,8 @@ function locateLayers(file: string, h5: H5File, layers: Vgg19LayerName[], strict
     const [kh, kw, kin, kout] = kernel.shape as [number, number, number, number];
     const [bout] = bias.shape as [number];
     const want = strict ? `[3,3,${inChannels},${VGG19_CHANNELS[i]}]` : `[3,3,${inChannels},N]`;
-    if (kh !== 3 || kw !== 3 || kin !== inChannels || !(kout! > 0) || (strict && kout !== VGG19_CHANNELS[i])) {
-      throw bad(file, `layer ${name}: kernel has shape [${kernel.shape!.join(',')}], expected ${want}`);
+    if (kh !== 3 || kw !== 3 || kin !== inChannels || !(kout > 0) || (strict && kout !== VGG19_CHANNELS[i])) {
+      throw bad(file, `layer ${name}: kernel has shape [${kh},${kw},${kin},${kout}], expected ${want}`);
     }
     if (bout !== kout) throw bad(file, `layer ${name}: bias has ${bout} values, expected ${kout} (one per output channel)`);
     for (const d of [kernel, bias]) {

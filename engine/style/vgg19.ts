@@ -2,8 +2,8 @@
 // Keras-style preprocessing, a plain differentiable forward pass (for targets and the stock tf.grad path),
 // and the pieces FaceKit's hand-written backward pass needs (spatially flipped kernels, pooling adjoints).
 import { tf } from '../runtime/tf.ts';
-import type { Tensor4D } from '../runtime/tf.ts';
-import { FaceKitError } from '../../api/errors.ts';
+import type { Tensor1D, Tensor4D } from '../runtime/tf.ts';
+import { expectDefined, FaceKitError } from '../../api/errors.ts';
 import type { Vgg19Weights } from './vgg19-types.ts';
 
 // One definition of the weight map, shared with the HDF5 loader (vgg19-weights.ts).
@@ -29,18 +29,33 @@ export function layerIndex(name: string): number {
   return i;
 }
 
+/** Name of conv layer `i` in network order; indexes come from layerIndex(), so another one is a bug. */
+export function convLayerName(i: number): string {
+  return expectDefined(VGG19_CONV_LAYERS[i], `VGG-19 conv layer ${i} (of 0…${VGG19_CONV_LAYERS.length - 1})`);
+}
+
+/** The conv layers from the first to `deepest` (an index from layerIndex()), in network order. */
+function layersUpTo(deepest: number): readonly string[] {
+  return VGG19_CONV_LAYERS.slice(0, deepest + 1);
+}
+
+/** A layer's kernel and bias, or MODEL_MISSING when the weights lack it (a file read only up to a shallower layer). */
+function layerWeights(weights: Vgg19Weights, name: string): { kernel: Tensor4D; bias: Tensor1D } {
+  const w = weights.get(name);
+  if (!w) throw new FaceKitError('MODEL_MISSING', `VGG-19 weights lack layer ${name}`);
+  return w;
+}
+
 /** True when a pooling layer feeds conv layer `i` (the first conv of blocks 2…5). */
 export function pooledBefore(i: number): boolean {
-  return i > 0 && VGG19_CONV_LAYERS[i]!.endsWith('_conv1');
+  return i > 0 && convLayerName(i).endsWith('_conv1');
 }
 
 /** Checks that every layer up to `deepest` is present with a consistent channel chain (any widths). */
 export function checkWeights(weights: Vgg19Weights, deepest: number): void {
   let inC = 3;
-  for (let i = 0; i <= deepest; i++) {
-    const name = VGG19_CONV_LAYERS[i]!;
-    const w = weights.get(name);
-    if (!w) throw new FaceKitError('MODEL_MISSING', `VGG-19 weights lack layer ${name}`);
+  for (const name of layersUpTo(deepest)) {
+    const w = layerWeights(weights, name);
     const [kh, kw, ci, co] = w.kernel.shape;
     if (kh !== 3 || kw !== 3 || ci !== inC || w.bias.shape[0] !== co) {
       throw new FaceKitError('MODEL_MISSING', `VGG-19 layer ${name} has kernel [${w.kernel.shape}] and bias [${w.bias.shape}]; expected [3,3,${inC},outC] and [outC]`);
@@ -73,9 +88,8 @@ export function vggActivations(weights: Vgg19Weights, x: Tensor4D, layers: reado
   const deepest = Math.max(...layers.map(layerIndex));
   const out = new Map<string, Tensor4D>();
   let a = x;
-  for (let i = 0; i <= deepest; i++) {
-    const name = VGG19_CONV_LAYERS[i]!;
-    const w = weights.get(name)!;
+  for (const [i, name] of layersUpTo(deepest).entries()) {
+    const w = layerWeights(weights, name);
     if (pooledBefore(i)) a = pool2(a, pooling);
     a = tf.relu(tf.add(tf.conv2d(a, w.kernel, 1, 'same'), w.bias)) as Tensor4D;
     if (wanted.has(name)) out.set(name, a);
@@ -100,7 +114,7 @@ export function pool2Backward(input: Tensor4D, output: Tensor4D, dOut: Tensor4D,
   const [, h, w] = output.shape;
   let g: Tensor4D;
   if (pooling === 'avg') {
-    g = tf.tidy(() => tf.mul(upsample2(dOut), 0.25) as Tensor4D);
+    g = tf.tidy(() => tf.mul<Tensor4D>(upsample2(dOut), 0.25));
   } else {
     // Freed step by step: at block 1 each of these is a full-resolution 64-channel map.
     const mask = tf.tidy(() => {
@@ -135,20 +149,22 @@ export class Vgg19Net {
     this.weights = weights;
     this.pooling = pooling;
     this.deepest = deepest;
-    this.flipped = VGG19_CONV_LAYERS.slice(0, deepest + 1).map((name) =>
-      tf.tidy(() => tf.transpose(tf.reverse(weights.get(name)!.kernel, [0, 1]), [0, 1, 3, 2])),
+    this.flipped = layersUpTo(deepest).map((name) =>
+      tf.tidy(() => tf.transpose(tf.reverse(layerWeights(weights, name).kernel, [0, 1]), [0, 1, 3, 2])),
     );
   }
 
   /** Conv layer i: post-ReLU activation. */
   conv(i: number, input: Tensor4D): Tensor4D {
-    const w = this.weights.get(VGG19_CONV_LAYERS[i]!)!;
+    const w = layerWeights(this.weights, convLayerName(i));
     return tf.fused.conv2d({ x: input, filter: w.kernel, bias: w.bias, activation: 'relu', strides: 1, pad: 'same' });
   }
 
   /** Gradient w.r.t. layer i's input from the gradient w.r.t. its pre-ReLU output (ReLU mask applied). */
   convInputGradient(i: number, dPreRelu: Tensor4D): Tensor4D {
-    return tf.conv2d(dPreRelu, this.flipped[i]!, 1, 'same');
+    const flipped = this.flipped[i];
+    if (!flipped) throw new FaceKitError('INTERNAL', `no layer ${i} in a VGG-19 trunk built up to layer ${this.deepest} (or disposed)`);
+    return tf.conv2d(dPreRelu, flipped, 1, 'same');
   }
 
   dispose(): void {
