@@ -39,7 +39,8 @@ export function decodeMessage(frame: Uint8Array): unknown {
   return JSON.parse(json, (_key, value: unknown) => {
     if (value && typeof value === 'object' && BYTES_KEY in value) {
       const ref = (value as Record<string, unknown>)[BYTES_KEY];
-      if (!Array.isArray(ref) || ref.length !== 2 || !ref.every((n) => Number.isInteger(n) && n >= 0)) throw new Error('bad byte reference');
+      if (!Array.isArray(ref) || ref.length !== 2 || !ref.every((n) => Number.isInteger(n) && n >= 0))
+        throw new Error('bad byte reference');
       const [start, length] = ref as [number, number];
       if (start + length > body.byteLength) throw new Error('byte reference out of range');
       return body.slice(start, start + length);

@@ -26,7 +26,12 @@ const id = z.number().int().positive();
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/, 'expected a date like 2026-11-29');
 
 // ---------- wire types (results) ----------
-export interface Box { x: number; y: number; width: number; height: number }
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 
 export interface AppInfo {
   version: string;
@@ -79,21 +84,72 @@ export interface Checkin {
   source: string;
 }
 
-export interface PersonDetail { person: Person; faces: PersonFace[]; checkins: Checkin[] }
+export interface PersonDetail {
+  person: Person;
+  faces: PersonFace[];
+  checkins: Checkin[];
+}
 
-export interface FaceQuality { faceSize: number; blur: number; problems: string[] }
-export interface DetectedFace { box: Box; score: number; quality: FaceQuality }
-export interface Detection { width: number; height: number; faces: DetectedFace[] }
+export interface FaceQuality {
+  faceSize: number;
+  blur: number;
+  problems: string[];
+}
+export interface DetectedFace {
+  box: Box;
+  score: number;
+  quality: FaceQuality;
+}
+export interface Detection {
+  width: number;
+  height: number;
+  faces: DetectedFace[];
+}
 
-export interface EnrolResult { person: string; status: 'added' | 'already-enrolled'; faceId: number; box: Box }
+export interface EnrolResult {
+  person: string;
+  status: 'added' | 'already-enrolled';
+  faceId: number;
+  box: Box;
+}
 
-export interface Match { personId: number; name: string; distance: number }
-export interface VerifyResult { person: string; match: boolean; distance: number; threshold: number; box: Box; faceCount: number }
-export interface IdentifiedFace { box: Box; match: Match | null; candidates: Match[] }
-export interface IdentifyResult { width: number; height: number; threshold: number; faces: IdentifiedFace[] }
+export interface Match {
+  personId: number;
+  name: string;
+  distance: number;
+}
+export interface VerifyResult {
+  person: string;
+  match: boolean;
+  distance: number;
+  threshold: number;
+  box: Box;
+  faceCount: number;
+}
+export interface IdentifiedFace {
+  box: Box;
+  match: Match | null;
+  candidates: Match[];
+}
+export interface IdentifyResult {
+  width: number;
+  height: number;
+  threshold: number;
+  faces: IdentifiedFace[];
+}
 
-export interface KioskSession { sessionId: string; cooldownSeconds: number; requiredFrames: number; logUnknown: boolean }
-export interface KioskFace { box: Box; name: string | null; distance: number | null; /** consecutive frames seen so far */ streak: number }
+export interface KioskSession {
+  sessionId: string;
+  cooldownSeconds: number;
+  requiredFrames: number;
+  logUnknown: boolean;
+}
+export interface KioskFace {
+  box: Box;
+  name: string | null;
+  distance: number | null;
+  /** consecutive frames seen so far */ streak: number;
+}
 export interface KioskFrameResult {
   width: number;
   height: number;
@@ -133,14 +189,21 @@ export interface StyleJobProgress {
 // ---------- argument schemas ----------
 const styleSettings = z.object({
   size: z.number().int().min(APP_STYLE_LIMITS.size.min).max(APP_STYLE_LIMITS.size.max).default(APP_STYLE_DEFAULTS.size),
-  iterations: z.number().int().min(APP_STYLE_LIMITS.iterations.min).max(APP_STYLE_LIMITS.iterations.max).default(APP_STYLE_DEFAULTS.iterations),
+  iterations: z
+    .number()
+    .int()
+    .min(APP_STYLE_LIMITS.iterations.min)
+    .max(APP_STYLE_LIMITS.iterations.max)
+    .default(APP_STYLE_DEFAULTS.iterations),
   preset: z.enum(['default', 'course']).default('default'),
   styleWeight: z.number().positive().max(APP_STYLE_LIMITS.styleWeightMax).optional(),
   preserveColor: z.enum(['none', 'luminance', 'histogram']).default('none'),
   preserveIdentity: z.boolean().default(false),
   seed: z.number().int().min(STYLE_LIMITS.seed.min).max(STYLE_LIMITS.seed.max).optional(),
 });
-const styleImage = imageArg.extend({ weight: z.number().positive().max(APP_STYLE_LIMITS.imageWeightMax).default(APP_STYLE_DEFAULTS.imageWeight) });
+const styleImage = imageArg.extend({
+  weight: z.number().positive().max(APP_STYLE_LIMITS.imageWeightMax).default(APP_STYLE_DEFAULTS.imageWeight),
+});
 export type StyleSettingsArg = z.input<typeof styleSettings>;
 
 const checkinFilter = z.object({
@@ -177,14 +240,23 @@ export const calls = {
   'faces.detect': { args: z.object({ image: imageArg }), result: {} as Detection },
   /** Enrols the one face of a photo (or `faceIndex`) as `name`, creating the person when new. */
   'enrol.photo': {
-    args: z.object({ name: personName, image: imageArg, faceIndex: z.number().int().nonnegative().optional(), allowLowQuality: z.boolean().optional() }),
+    args: z.object({
+      name: personName,
+      image: imageArg,
+      faceIndex: z.number().int().nonnegative().optional(),
+      allowLowQuality: z.boolean().optional(),
+    }),
     result: {} as EnrolResult,
   },
   'recognize.verify': { args: z.object({ name: personName, image: imageArg }), result: {} as VerifyResult },
   'recognize.identify': { args: z.object({ image: imageArg }), result: {} as IdentifyResult },
 
   'kiosk.start': {
-    args: z.object({ cooldownSeconds: z.number().int().min(0).max(86_400).optional(), requiredFrames: z.number().int().min(1).max(30).optional(), logUnknown: z.boolean().optional() }),
+    args: z.object({
+      cooldownSeconds: z.number().int().min(0).max(86_400).optional(),
+      requiredFrames: z.number().int().min(1).max(30).optional(),
+      logUnknown: z.boolean().optional(),
+    }),
     result: {} as KioskSession,
   },
   'kiosk.frame': { args: z.object({ sessionId: z.string().min(1).max(100), image: imageArg }), result: {} as KioskFrameResult },
@@ -195,7 +267,11 @@ export const calls = {
 
   /** Starts a style transfer; progress comes as `style.progress` events, then `style.done` or `style.failed`. */
   'style.start': {
-    args: z.object({ content: imageArg, styles: z.array(styleImage).min(APP_STYLE_LIMITS.styleImages.min).max(APP_STYLE_LIMITS.styleImages.max), settings: styleSettings }),
+    args: z.object({
+      content: imageArg,
+      styles: z.array(styleImage).min(APP_STYLE_LIMITS.styleImages.min).max(APP_STYLE_LIMITS.styleImages.max),
+      settings: styleSettings,
+    }),
     result: {} as { jobId: string },
   },
   'style.cancel': { args: z.object({ jobId: z.string().min(1).max(100) }), result: {} as { cancelled: boolean } },
@@ -223,9 +299,19 @@ export type CallResult<N extends CallName> = (typeof calls)[N]['result'];
 export type EventName = keyof Events;
 
 // ---------- messages (the same on IPC and WebSocket) ----------
-export interface RequestMessage { type: 'call'; id: number; method: string; args: unknown }
-export type ResponseMessage = { type: 'result'; id: number; ok: true; result: unknown } | { type: 'result'; id: number; ok: false; error: ErrorInfo };
-export interface EventMessage { type: 'event'; event: EventName; payload: unknown }
+export interface RequestMessage {
+  type: 'call';
+  id: number;
+  method: string;
+  args: unknown;
+}
+export type ResponseMessage =
+  { type: 'result'; id: number; ok: true; result: unknown } | { type: 'result'; id: number; ok: false; error: ErrorInfo };
+export interface EventMessage {
+  type: 'event';
+  event: EventName;
+  payload: unknown;
+}
 
 export function isCallName(name: unknown): name is CallName {
   return typeof name === 'string' && Object.hasOwn(calls, name);

@@ -4,7 +4,10 @@
 // imports, so the renderer can bundle it.
 
 /** An inclusive range. */
-export interface Range { readonly min: number; readonly max: number }
+export interface Range {
+  readonly min: number;
+  readonly max: number;
+}
 
 /** What the engine accepts for one job (and so the CLI, which hands its flags to the engine). */
 export const STYLE_LIMITS = {

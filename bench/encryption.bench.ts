@@ -16,7 +16,16 @@ const MODEL = 'bench-model';
 function face(i: number): NewFace {
   const embedding = Float32Array.from({ length: 128 }, (_, j) => Math.sin(i * 131 + j));
   // A 128 px face JPEG is 4–6 kB; random bytes do not compress, like JPEG data.
-  return { faceIndex: 0, box: { x: 0, y: 0, width: 100, height: 100 }, score: 0.99, faceSize: 100, blur: 500, modelId: MODEL, embedding, thumbnail: randomBytes(5000) };
+  return {
+    faceIndex: 0,
+    box: { x: 0, y: 0, width: 100, height: 100 },
+    score: 0.99,
+    faceSize: 100,
+    blur: 500,
+    modelId: MODEL,
+    embedding,
+    thumbnail: randomBytes(5000),
+  };
 }
 const photo = (i: number) => ({ sha256: i.toString(16).padStart(64, '0'), path: `/photos/${i}.jpg`, width: 640, height: 480 });
 
@@ -34,9 +43,13 @@ export async function benchEncryption(): Promise<void> {
       const file = path.join(dir, `store-${k}.db`);
       const store = Store.open(file, { key: kind.key });
       // Bulk fill in one transaction (the bench is about per-operation cost, not this).
-      store.batch(() => { for (let i = 0; i < FACES; i++) store.enrolFace(`person ${i % 2500}`, photo(i), face(i), { createIfMissing: true }); });
+      store.batch(() => {
+        for (let i = 0; i < FACES; i++) store.enrolFace(`person ${i % 2500}`, photo(i), face(i), { createIfMissing: true });
+      });
       let next = FACES;
-      const enrol = await medianMs(200, () => store.enrolFace(`person ${next % 2500}`, photo(next), face(next++), { createIfMissing: true }));
+      const enrol = await medianMs(200, () =>
+        store.enrolFace(`person ${next % 2500}`, photo(next), face(next++), { createIfMissing: true }),
+      );
       store.close();
       const open = await medianMs(5, () => Store.open(file, { key: kind.key }).close());
       const reopened = Store.open(file, { key: kind.key });
@@ -55,7 +68,17 @@ export async function benchEncryption(): Promise<void> {
     printTable(
       `Store operations with encryption at rest (${FACES} faces, 5 kB thumbnails), ms. Baseline: the plain store`,
       ['store', 'open', 'enrol one face', 'load index', 'remove person', 'MB', 'enrol ×', 'index ×', 'remove ×'],
-      results.map((r) => [r.name, r.open, r.enrol, r.index, r.remove, r.size, r.enrol / base.enrol, r.index / base.index, r.remove / base.remove]),
+      results.map((r) => [
+        r.name,
+        r.open,
+        r.enrol,
+        r.index,
+        r.remove,
+        r.size,
+        r.enrol / base.enrol,
+        r.index / base.index,
+        r.remove / base.remove,
+      ]),
     );
 
     // Encrypting an existing plaintext store (first open with a key), against copying the file.

@@ -17,7 +17,11 @@ function makeFolder(dir: string): string {
     fs.mkdirSync(path.join(root, person), { recursive: true });
     for (const photo of fs.readdirSync(path.join(TRAIN, person))) {
       // A changed byte after the JPEG end marker: a different file (hash) with the same picture.
-      for (let i = 0; i < COPIES; i++) fs.writeFileSync(path.join(root, person, `${i}-${photo}`), Buffer.concat([fs.readFileSync(path.join(TRAIN, person, photo)), Buffer.from([i])]));
+      for (let i = 0; i < COPIES; i++)
+        fs.writeFileSync(
+          path.join(root, person, `${i}-${photo}`),
+          Buffer.concat([fs.readFileSync(path.join(TRAIN, person, photo)), Buffer.from([i])]),
+        );
     }
   }
   return root;
@@ -39,7 +43,11 @@ export async function benchEnrol(): Promise<void> {
       baseline ||= perSecond;
       rows.push([workers, report.photos, seconds, perSecond, `${(perSecond / baseline).toFixed(2)}×`]);
     }
-    printTable('Batch enrolment (enroll-folder), whole run including model loading. Baseline: 1 worker', ['workers', 'photos', 'seconds', 'photos/s', 'speed-up'], rows);
+    printTable(
+      'Batch enrolment (enroll-folder), whole run including model loading. Baseline: 1 worker',
+      ['workers', 'photos', 'seconds', 'photos/s', 'speed-up'],
+      rows,
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

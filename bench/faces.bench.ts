@@ -30,7 +30,8 @@ export async function benchFaces(): Promise<void> {
   const backend = await initBackend();
   const models = createModelRegistry();
   // The baseline runs face-api's own pipeline, which uses its global nets: the same weight files, loaded there too.
-  for (const net of [faceapi.nets.ssdMobilenetv1, faceapi.nets.faceLandmark68Net, faceapi.nets.faceRecognitionNet]) await net.loadFromDisk(faceModelDir());
+  for (const net of [faceapi.nets.ssdMobilenetv1, faceapi.nets.faceLandmark68Net, faceapi.nets.faceRecognitionNet])
+    await net.loadFromDisk(faceModelDir());
   const rows: (string | number)[][] = [];
   for (const width of [640, 2000]) {
     const bytes = await sharp(photo.obamaAndBiden).resize({ width }).jpeg({ quality: 90 }).toBuffer();
@@ -46,7 +47,17 @@ export async function benchFaces(): Promise<void> {
     });
     await stockFaceApi(bytes);
     const stock = await medianMs(RUNS, () => stockFaceApi(bytes));
-    rows.push([`${image.width}×${image.height}`, faces, decode, median(stages.detect, 'detect timing'), median(stages.landmarks, 'landmarks timing'), median(stages.embed, 'embed timing'), decode + total, stock, (decode + total) / stock]);
+    rows.push([
+      `${image.width}×${image.height}`,
+      faces,
+      decode,
+      median(stages.detect, 'detect timing'),
+      median(stages.landmarks, 'landmarks timing'),
+      median(stages.embed, 'embed timing'),
+      decode + total,
+      stock,
+      (decode + total) / stock,
+    ]);
   }
   printTable(
     `Face pipeline, ms per photo (median of ${RUNS}; backend ${describeBackend(backend)}). Baseline: face-api detectAllFaces().withFaceLandmarks().withFaceDescriptors() on the same decoded photo`,

@@ -24,7 +24,10 @@ export async function benchKiosk(): Promise<void> {
   const host = await EngineHost.start({ shell: 'browser', dbPath: path.join(dir, 'store.db'), dataDir: dir });
   try {
     const enrolPhoto = path.join(FACES, 'knn_examples', 'train', 'obama', 'obama.jpg');
-    await host.call('enrol.photo', { name: 'Barack Obama', image: { bytes: new Uint8Array(fs.readFileSync(enrolPhoto)), name: 'obama.jpg' } });
+    await host.call('enrol.photo', {
+      name: 'Barack Obama',
+      image: { bytes: new Uint8Array(fs.readFileSync(enrolPhoto)), name: 'obama.jpg' },
+    });
     const frame = await cameraFrame(path.join(FACES, 'knn_examples', 'test', 'obama1.jpg'));
     const { sessionId } = (await host.call('kiosk.start', {})) as { sessionId: string };
     const image = { bytes: frame, name: 'frame.jpg' };
@@ -41,11 +44,15 @@ export async function benchKiosk(): Promise<void> {
     const accurateMs = await medianMs(10, () => analyzeFaces(models, decoded));
     const fastMs = await medianMs(10, () => analyzeFaces(models, decoded, { detector: 'fast' }));
 
-    printTable('Kiosk: one 640×480 frame with one face', ['path', 'ms/frame', 'frames/s', 'vs accurate'], [
-      ['accurate detector (SSD, photos), in-process', accurateMs, 1000 / accurateMs, 1],
-      ['fast detector (Tiny, kiosk), in-process', fastMs, 1000 / fastMs, accurateMs / fastMs],
-      ['kiosk.frame through the engine host (worker)', kioskMs, 1000 / kioskMs, accurateMs / kioskMs],
-    ]);
+    printTable(
+      'Kiosk: one 640×480 frame with one face',
+      ['path', 'ms/frame', 'frames/s', 'vs accurate'],
+      [
+        ['accurate detector (SSD, photos), in-process', accurateMs, 1000 / accurateMs, 1],
+        ['fast detector (Tiny, kiosk), in-process', fastMs, 1000 / fastMs, accurateMs / fastMs],
+        ['kiosk.frame through the engine host (worker)', kioskMs, 1000 / kioskMs, accurateMs / kioskMs],
+      ],
+    );
     models.unloadAll();
   } finally {
     await host.close();

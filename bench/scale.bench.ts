@@ -13,11 +13,15 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function benchRow(size: number): Promise<SearchScaleResult> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [path.join(ROOT, 'bin', 'facekit.js'), 'bench', 'search', '--size', String(size), '--json'],
-      { maxBuffer: 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'bin', 'facekit.js'), 'bench', 'search', '--size', String(size), '--json'],
+      { maxBuffer: 1024 * 1024 },
+      (error, stdout, stderr) => {
         if (error) reject(new Error(`facekit bench search --size ${size} failed: ${stderr.trim() || error.message}`));
         else resolve(JSON.parse(stdout) as SearchScaleResult);
-      });
+      },
+    );
   });
 }
 
@@ -25,12 +29,22 @@ export async function benchScale(quick = false): Promise<void> {
   const rows: (string | number)[][] = [];
   for (const size of quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000]) {
     const r = await benchRow(size);
-    rows.push([r.size, r.build_ms / 1000, r.median_ms, r.p99_ms, `${(r.agreement * 100).toFixed(1)}%`, `${(r.decision_agreement * 100).toFixed(1)}%`, r.exact_median_ms,
-      r.exact_median_ms / r.median_ms, Math.round(r.index_mb), Math.round(r.rss_mb)]);
+    rows.push([
+      r.size,
+      r.build_ms / 1000,
+      r.median_ms,
+      r.p99_ms,
+      `${(r.agreement * 100).toFixed(1)}%`,
+      `${(r.decision_agreement * 100).toFixed(1)}%`,
+      r.exact_median_ms,
+      r.exact_median_ms / r.median_ms,
+      Math.round(r.index_mb),
+      Math.round(r.rss_mb),
+    ]);
   }
   printTable(
     'Identification at scale: HNSW index (usearch, f16) vs the exact scan, 128-D synthetic faces, 5 per person, 300 queries (10 % strangers). ' +
-      'Agreement: top-1 person equal to the exact scan\'s; same decision: same person or unknown at threshold 0.6. ' +
+      "Agreement: top-1 person equal to the exact scan's; same decision: same person or unknown at threshold 0.6. " +
       'Baseline: the exact scan, same queries, same run',
     ['faces stored', 'build s', 'median ms', 'p99 ms', 'agreement', 'same decision', 'exact ms', 'ratio', 'index MB', 'process RSS MB'],
     rows,

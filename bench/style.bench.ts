@@ -5,7 +5,15 @@
 import { tf } from '../engine/runtime/tf.ts';
 import { initBackend, describeBackend } from '../engine/runtime/backend.ts';
 import { Vgg19Net, preprocess } from '../engine/style/vgg19.ts';
-import { computeTargets, deepestLayer, disposeTargets, evaluateLoss, facekitLoss, lossAndGradient, stockLossAndGradient } from '../engine/style/loss.ts';
+import {
+  computeTargets,
+  deepestLayer,
+  disposeTargets,
+  evaluateLoss,
+  facekitLoss,
+  lossAndGradient,
+  stockLossAndGradient,
+} from '../engine/style/loss.ts';
 import type { LossSpec } from '../engine/style/loss.ts';
 import { STYLE_PRESETS } from '../engine/style/params.ts';
 import { randomVgg19, disposeWeights } from '../test/helpers/random-vgg.ts';
@@ -35,7 +43,15 @@ export async function benchStyle(quick: boolean): Promise<void> {
     return (performance.now() - t0) / runs;
   }
 
-  const sizes = quick ? [[128, 96], [256, 192]] : [[256, 192], [512, 384]];
+  const sizes = quick
+    ? [
+        [128, 96],
+        [256, 192],
+      ]
+    : [
+        [256, 192],
+        [512, 384],
+      ];
   const rows: (string | number)[][] = [];
   for (const [w, h] of sizes as [number, number][]) {
     const content = tf.tidy(() => preprocess(tf.randomUniform([1, h, w, 3], 0, 255, 'float32', 1)));
@@ -47,8 +63,18 @@ export async function benchStyle(quick: boolean): Promise<void> {
     const forwardMs = await timeIt(2, 1, async () => void (await facekitLoss(net, x, targets, spec)));
     const facekitMs = await timeIt(big ? 2 : 3, 1, async () => (await lossAndGradient(net, x, targets, spec)).grad.dispose());
     // Stock: one warm-up at the small size only (a 512 px stock iteration takes about a minute).
-    const stockMs = await timeIt(1, big || quick ? 0 : 1, async () => (await stockLossAndGradient(weights, x, targets, spec)).grad.dispose());
-    rows.push([`${w}×${h}`, Math.round(stockMs), Math.round(facekitMs), `${(stockMs / facekitMs).toFixed(1)}×`, Math.round(stockForwardMs), Math.round(forwardMs), `${(facekitMs / forwardMs).toFixed(2)}×`]);
+    const stockMs = await timeIt(1, big || quick ? 0 : 1, async () =>
+      (await stockLossAndGradient(weights, x, targets, spec)).grad.dispose(),
+    );
+    rows.push([
+      `${w}×${h}`,
+      Math.round(stockMs),
+      Math.round(facekitMs),
+      `${(stockMs / facekitMs).toFixed(1)}×`,
+      Math.round(stockForwardMs),
+      Math.round(forwardMs),
+      `${(facekitMs / forwardMs).toFixed(2)}×`,
+    ]);
     disposeTargets(targets);
     tf.dispose([content, style, x]);
   }
@@ -74,7 +100,14 @@ async function benchCoarseToFine(weights: ReturnType<typeof randomVgg19>): Promi
     { content, styles: [{ image: style }], size: 1024, stages: 3, iterations: 2, seed: 1, styleScale: 0.5 },
     { weights },
   );
-  for (const stage of result.stages) rows.push([`${stage.width}×${stage.height}`, stage.iterations, Math.round(stage.prepareMs), Math.round(stage.msPerIteration), Math.round(stage.optimizeMs)]);
+  for (const stage of result.stages)
+    rows.push([
+      `${stage.width}×${stage.height}`,
+      stage.iterations,
+      Math.round(stage.prepareMs),
+      Math.round(stage.msPerIteration),
+      Math.round(stage.optimizeMs),
+    ]);
   const finest = expectDefined(result.stages.at(-1), 'the finest stage of the 3-stage run');
   rows.push(['total', result.iterations, '', '', Math.round(result.totalMs)]);
   printTable(

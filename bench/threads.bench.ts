@@ -9,7 +9,13 @@ import { printTable } from './table.ts';
 const CONVS_PER_WORKER = 12;
 
 async function runWorkers(count: number): Promise<number> {
-  const workers = Array.from({ length: count }, () => new Worker(new URL('../engine/workers/ts-worker-boot.mjs', import.meta.url), { workerData: { module: new URL('./threads.worker.ts', import.meta.url).href, count: CONVS_PER_WORKER } }));
+  const workers = Array.from(
+    { length: count },
+    () =>
+      new Worker(new URL('../engine/workers/ts-worker-boot.mjs', import.meta.url), {
+        workerData: { module: new URL('./threads.worker.ts', import.meta.url).href, count: CONVS_PER_WORKER },
+      }),
+  );
   await Promise.all(workers.map((w) => new Promise((resolve) => w.once('message', resolve))));
   const start = performance.now();
   workers.forEach((w) => w.postMessage('go'));
@@ -25,7 +31,7 @@ export async function benchThreads(): Promise<void> {
   for (const count of [2]) {
     const wall = await runWorkers(count);
     const convs = count * CONVS_PER_WORKER;
-    rows.push([count, convs, Math.round(wall), Math.round(wall / convs), `${((convs / wall) / (CONVS_PER_WORKER / one)).toFixed(2)}×`]);
+    rows.push([count, convs, Math.round(wall), Math.round(wall / convs), `${(convs / wall / (CONVS_PER_WORKER / one)).toFixed(2)}×`]);
   }
   printTable(
     `wasm convolutions in parallel worker threads (${os.availableParallelism()} cores). Baseline: one worker`,

@@ -97,7 +97,10 @@ export class CliContext {
   }
 
   /** A bar for work whose total is only known from its first progress event (downloads, jobs). */
-  progressWhenKnown(label: string, options?: ProgressOptions): { update(done: number, total: number, detail?: string): void; finish(): void } {
+  progressWhenKnown(
+    label: string,
+    options?: ProgressOptions,
+  ): { update(done: number, total: number, detail?: string): void; finish(): void } {
     let bar: Progress | undefined;
     return {
       update: (done, total, detail) => {

@@ -21,7 +21,11 @@ export function isEncryptedFile(file: string): boolean {
 }
 
 export function missingKeyError(file: string): FaceKitError {
-  return new FaceKitError('STORE_KEY', `the store is encrypted: set ${KEY_ENV} to its key (or run facekit in a terminal to be asked for it)`, file);
+  return new FaceKitError(
+    'STORE_KEY',
+    `the store is encrypted: set ${KEY_ENV} to its key (or run facekit in a terminal to be asked for it)`,
+    file,
+  );
 }
 
 /** The key for `files`: from the environment, or asked for when one of them is encrypted and we can ask. */

@@ -10,7 +10,12 @@ import { applyKey } from './encryption.ts';
 import type { StoreKey } from './key.ts';
 import { sideFiles, storeFileState, writeThroughWorkFile } from './store-file.ts';
 
-export interface StoreFileInfo { schemaVersion: number; encrypted: boolean; people: number; faces: number }
+export interface StoreFileInfo {
+  schemaVersion: number;
+  encrypted: boolean;
+  people: number;
+  faces: number;
+}
 
 /** Tables every FaceKit schema has had since version 1. */
 const REQUIRED_TABLES = ['people', 'photos', 'faces', 'checkins', 'settings'];
@@ -20,7 +25,8 @@ function openChecked(file: string, key: StoreKey | undefined, readonly: boolean)
   const state = storeFileState(file);
   if (state === 'missing') throw new FaceKitError('BAD_INPUT', 'the file is empty: not a FaceKit store', file);
   const encrypted = state === 'other';
-  if (encrypted && key === undefined) throw new FaceKitError('STORE_KEY', 'the file is encrypted (or not a FaceKit store) and no key was given', file);
+  if (encrypted && key === undefined)
+    throw new FaceKitError('STORE_KEY', 'the file is encrypted (or not a FaceKit store) and no key was given', file);
   const db = new Database(file, { readonly, fileMustExist: true });
   try {
     if (encrypted && key !== undefined) applyKey(db, key); // a missing key was refused above
@@ -36,8 +42,10 @@ function openChecked(file: string, key: StoreKey | undefined, readonly: boolean)
 function describeOpenError(error: unknown, file: string, encrypted: boolean): unknown {
   if (isFaceKitError(error)) return error;
   const code = (error as { code?: string }).code;
-  if (code === 'SQLITE_NOTADB' && encrypted) return new FaceKitError('STORE_KEY', 'cannot open it: wrong key (or not a FaceKit store)', file);
-  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') return new FaceKitError('BAD_INPUT', `not a FaceKit store (${(error as Error).message})`, file);
+  if (code === 'SQLITE_NOTADB' && encrypted)
+    return new FaceKitError('STORE_KEY', 'cannot open it: wrong key (or not a FaceKit store)', file);
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT')
+    return new FaceKitError('BAD_INPUT', `not a FaceKit store (${(error as Error).message})`, file);
   return error;
 }
 
@@ -49,7 +57,11 @@ export function inspectStoreFile(file: string, key?: StoreKey): StoreFileInfo {
     const tables = new Set(db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table'`).pluck().all() as string[]);
     const missing = REQUIRED_TABLES.filter((t) => !tables.has(t));
     if (schemaVersion === 0 || missing.length) {
-      throw new FaceKitError('BAD_INPUT', `not a FaceKit store (schema version ${schemaVersion}${missing.length ? `, no ${missing.join(', ')} table` : ''})`, file);
+      throw new FaceKitError(
+        'BAD_INPUT',
+        `not a FaceKit store (schema version ${schemaVersion}${missing.length ? `, no ${missing.join(', ')} table` : ''})`,
+        file,
+      );
     }
     const check = db.pragma('quick_check', { simple: true });
     if (check !== 'ok') throw new FaceKitError('BAD_INPUT', `the store is damaged: ${String(check)}`, file);
@@ -82,7 +94,11 @@ function releaseStore(store: string, key: StoreKey | undefined): void {
     db.pragma('journal_mode = DELETE');
   } catch (error) {
     if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
-      throw new FaceKitError('CONFLICT', 'the store is open in another FaceKit process (the app, facekit serve); close it, then restore again', store);
+      throw new FaceKitError(
+        'CONFLICT',
+        'the store is open in another FaceKit process (the app, facekit serve); close it, then restore again',
+        store,
+      );
     }
     throw error;
   } finally {

@@ -22,8 +22,19 @@ export function applyKey(db: Database.Database, key: StoreKey): void {
 
 /** What must survive the encryption unchanged: schema version and the row count of every table. */
 function snapshot(db: Database.Database): string {
-  const tables = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).pluck().all() as string[];
-  const counts = tables.map((t) => `${t}=${db.prepare(`SELECT count(*) FROM "${t.replaceAll('"', '""')}"`).pluck().get() as number}`);
+  const tables = db
+    .prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+    .pluck()
+    .all() as string[];
+  const counts = tables.map(
+    (t) =>
+      `${t}=${
+        db
+          .prepare(`SELECT count(*) FROM "${t.replaceAll('"', '""')}"`)
+          .pluck()
+          .get() as number
+      }`,
+  );
   return `user_version=${db.pragma('user_version', { simple: true }) as number};${counts.join(';')}`;
 }
 
@@ -35,7 +46,8 @@ function verifyEncrypted(file: string, key: StoreKey, expected: string): void {
     const check = db.pragma('quick_check', { simple: true });
     if (check !== 'ok') throw new FaceKitError('INTERNAL', `the encrypted copy fails its integrity check (${String(check)})`, file);
     const got = snapshot(db);
-    if (got !== expected) throw new FaceKitError('INTERNAL', `the encrypted copy differs from the original (${got} instead of ${expected})`, file);
+    if (got !== expected)
+      throw new FaceKitError('INTERNAL', `the encrypted copy differs from the original (${got} instead of ${expected})`, file);
   } finally {
     db.close();
   }
@@ -77,11 +89,16 @@ export function encryptPlaintextStore(file: string, key: StoreKey, checkSchema: 
       mode = original.pragma('journal_mode = DELETE', { simple: true });
     } catch (error) {
       if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
-        throw new FaceKitError('CONFLICT', 'cannot encrypt the store while another FaceKit process (the app, facekit serve) has it open; close that, then try again', file);
+        throw new FaceKitError(
+          'CONFLICT',
+          'cannot encrypt the store while another FaceKit process (the app, facekit serve) has it open; close that, then try again',
+          file,
+        );
       }
       throw error;
     }
-    if (mode !== 'delete') throw new FaceKitError('INTERNAL', `could not leave WAL mode to encrypt the store (journal_mode is ${String(mode)})`, file);
+    if (mode !== 'delete')
+      throw new FaceKitError('INTERNAL', `could not leave WAL mode to encrypt the store (journal_mode is ${String(mode)})`, file);
     // A read transaction keeps writers out while the copy is made and checked.
     original.exec('BEGIN');
     const expected = snapshot(original);
@@ -92,7 +109,8 @@ export function encryptPlaintextStore(file: string, key: StoreKey, checkSchema: 
       selectCipher(copy);
       copy.rekey(Buffer.from(key, 'utf8'));
       const walMode = copy.pragma('journal_mode = WAL', { simple: true });
-      if (walMode !== 'wal') throw new FaceKitError('INTERNAL', `could not return the encrypted copy to WAL mode (${String(walMode)})`, work);
+      if (walMode !== 'wal')
+        throw new FaceKitError('INTERNAL', `could not return the encrypted copy to WAL mode (${String(walMode)})`, work);
     } finally {
       copy.close();
     }

@@ -51,7 +51,8 @@ interface GalleryDbRow {
   backend: string;
 }
 
-const COLUMNS = 'id, created_at, output_path, width, height, content_path, content_sha256, styles, params, timings, iterations, ms_per_iteration, loss_first, loss_last, identity_distance, backend';
+const COLUMNS =
+  'id, created_at, output_path, width, height, content_path, content_sha256, styles, params, timings, iterations, ms_per_iteration, loss_first, loss_last, identity_distance, backend';
 
 function fromRow(r: GalleryDbRow): GalleryItem {
   return {
@@ -114,7 +115,9 @@ export class Gallery {
 
   /** Newest first. */
   list(limit = -1): GalleryItem[] {
-    return (this.#db.prepare(`SELECT ${COLUMNS} FROM gallery ORDER BY created_at DESC, id DESC LIMIT ?`).all(limit) as GalleryDbRow[]).map(fromRow);
+    return (this.#db.prepare(`SELECT ${COLUMNS} FROM gallery ORDER BY created_at DESC, id DESC LIMIT ?`).all(limit) as GalleryDbRow[]).map(
+      fromRow,
+    );
   }
 
   get(id: number): GalleryItem {
@@ -129,6 +132,7 @@ export class Gallery {
 
   /** Removes the record (the output file is the user's and stays). */
   remove(id: number): void {
-    if (this.#db.prepare('DELETE FROM gallery WHERE id = ?').run(id).changes === 0) throw new FaceKitError('NOT_FOUND', `no gallery item #${id}`);
+    if (this.#db.prepare('DELETE FROM gallery WHERE id = ?').run(id).changes === 0)
+      throw new FaceKitError('NOT_FOUND', `no gallery item #${id}`);
   }
 }

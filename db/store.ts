@@ -22,9 +22,37 @@ import type { CheckinRow, EmbeddingIndex, EnrolOutcome, FaceRow, NewFace, Person
 export type { CheckinRow, EmbeddingIndex, EnrolOutcome, FaceRow, NewFace, PersonRow, PhotoInfo, StoreDatabase } from './types.ts';
 
 // Raw row shapes as SQLite returns them. Writes go through db/repositories/ (one module per table).
-interface PersonDbRow { id: number; name: string; created_at: string; updated_at: string; face_count: number; photo_count: number }
-interface FaceDbRow { id: number; person_id: number; person_name: string; photo_id: number | null; photo_sha256: string | null; photo_path: string | null; face_index: number; box_x: number; box_y: number; box_w: number; box_h: number; model_id: string; created_at: string }
-interface CheckinDbRow { id: number; person_id: number | null; person_name: string; distance: number | null; at: string; source: string }
+interface PersonDbRow {
+  id: number;
+  name: string;
+  created_at: string;
+  updated_at: string;
+  face_count: number;
+  photo_count: number;
+}
+interface FaceDbRow {
+  id: number;
+  person_id: number;
+  person_name: string;
+  photo_id: number | null;
+  photo_sha256: string | null;
+  photo_path: string | null;
+  face_index: number;
+  box_x: number;
+  box_y: number;
+  box_w: number;
+  box_h: number;
+  model_id: string;
+  created_at: string;
+}
+interface CheckinDbRow {
+  id: number;
+  person_id: number | null;
+  person_name: string;
+  distance: number | null;
+  at: string;
+  source: string;
+}
 
 const PERSON_SELECT = `
   SELECT p.id, p.name, p.created_at, p.updated_at,
@@ -44,16 +72,24 @@ function toPerson(r: PersonDbRow): PersonRow {
 
 function toFace(r: FaceDbRow): FaceRow {
   return {
-    id: r.id, personId: r.person_id, personName: r.person_name, photoId: r.photo_id, photoSha256: r.photo_sha256,
-    photoPath: r.photo_path, faceIndex: r.face_index, box: { x: r.box_x, y: r.box_y, width: r.box_w, height: r.box_h },
-    modelId: r.model_id, createdAt: r.created_at,
+    id: r.id,
+    personId: r.person_id,
+    personName: r.person_name,
+    photoId: r.photo_id,
+    photoSha256: r.photo_sha256,
+    photoPath: r.photo_path,
+    faceIndex: r.face_index,
+    box: { x: r.box_x, y: r.box_y, width: r.box_w, height: r.box_h },
+    modelId: r.model_id,
+    createdAt: r.created_at,
   };
 }
 
 /** Constraint violations are bad input from the caller's point of view; anything else propagates. */
 function mapSqlError(error: unknown): never {
   if (error instanceof Database.SqliteError) {
-    if (error.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new FaceKitError('NOT_FOUND', `referenced record does not exist (${error.message})`);
+    if (error.code === 'SQLITE_CONSTRAINT_FOREIGNKEY')
+      throw new FaceKitError('NOT_FOUND', `referenced record does not exist (${error.message})`);
     if (error.code.startsWith('SQLITE_CONSTRAINT')) throw new FaceKitError('BAD_INPUT', `rejected by the store: ${error.message}`);
   }
   throw error;
@@ -276,12 +312,16 @@ export class Store {
 
   /** personId → their first enrolled face (one indexed GROUP BY, not a read of every face row). */
   firstFaceIds(): Map<number, number> {
-    const rows = this.#db.prepare('SELECT person_id, min(id) AS face_id FROM faces GROUP BY person_id').all() as { person_id: number; face_id: number }[];
+    const rows = this.#db.prepare('SELECT person_id, min(id) AS face_id FROM faces GROUP BY person_id').all() as {
+      person_id: number;
+      face_id: number;
+    }[];
     return new Map(rows.map((r) => [r.person_id, r.face_id]));
   }
 
   faceEmbedding(faceId: number): Float32Array {
-    const row = this.#db.prepare('SELECT dim, embedding FROM faces WHERE id = ?').get(faceId) as { dim: number; embedding: Buffer } | undefined;
+    const row = this.#db.prepare('SELECT dim, embedding FROM faces WHERE id = ?').get(faceId) as
+      { dim: number; embedding: Buffer } | undefined;
     if (!row) throw new FaceKitError('NOT_FOUND', `no face with id ${faceId}`);
     return decodeEmbedding(row.embedding, row.dim);
   }
@@ -303,13 +343,17 @@ export class Store {
     const dims = this.#db.prepare('SELECT DISTINCT dim FROM faces WHERE model_id = ?').pluck().all(modelId) as number[];
     if (dims.length > 1) throw new FaceKitError('INTERNAL', `model "${modelId}" has embeddings of several dimensions: ${dims.join(', ')}`);
     const dim = dims[0] ?? 0;
-    const count = (this.#db.prepare('SELECT count(*) FROM faces WHERE model_id = ?').pluck().get(modelId) as number);
+    const count = this.#db.prepare('SELECT count(*) FROM faces WHERE model_id = ?').pluck().get(modelId) as number;
     const faceIds = new Int32Array(count);
     const personIds = new Int32Array(count);
     const matrix = new Float32Array(count * dim);
     const names = new Map<number, string>();
-    const rows = this.#db.prepare(`SELECT f.id, f.person_id, p.name, f.embedding FROM faces f JOIN people p ON p.id = f.person_id
-        WHERE f.model_id = ? ORDER BY f.id`).iterate(modelId) as IterableIterator<{ id: number; person_id: number; name: string; embedding: Buffer }>;
+    const rows = this.#db
+      .prepare(
+        `SELECT f.id, f.person_id, p.name, f.embedding FROM faces f JOIN people p ON p.id = f.person_id
+        WHERE f.model_id = ? ORDER BY f.id`,
+      )
+      .iterate(modelId) as IterableIterator<{ id: number; person_id: number; name: string; embedding: Buffer }>;
     let i = 0;
     for (const r of rows) {
       faceIds[i] = r.id;
@@ -322,16 +366,20 @@ export class Store {
   }
 
   embeddingModels(): { modelId: string; count: number }[] {
-    return this.#db.prepare('SELECT model_id AS modelId, count(*) AS count FROM faces GROUP BY model_id ORDER BY count DESC, model_id')
+    return this.#db
+      .prepare('SELECT model_id AS modelId, count(*) AS count FROM faces GROUP BY model_id ORDER BY count DESC, model_id')
       .all() as { modelId: string; count: number }[];
   }
 
   // ---- check-ins ----
 
   addCheckin(c: { personId: number | null; personName: string; distance: number | null; at?: string; source: string }): number {
-    if (c.distance !== null && !Number.isFinite(c.distance)) throw new FaceKitError('BAD_INPUT', `distance must be a finite number or null (got ${c.distance})`);
+    if (c.distance !== null && !Number.isFinite(c.distance))
+      throw new FaceKitError('BAD_INPUT', `distance must be a finite number or null (got ${c.distance})`);
     const at = c.at === undefined ? now() : isoTime(c.at, 'check-in time');
-    return this.#write(() => this.#repo.checkins.insert({ personId: c.personId, personName: c.personName, distance: c.distance, at, source: c.source }));
+    return this.#write(() =>
+      this.#repo.checkins.insert({ personId: c.personId, personName: c.personName, distance: c.distance, at, source: c.source }),
+    );
   }
 
   /** Newest first; `since` is inclusive, `until` exclusive; `personId` null means unknown faces only. */
@@ -341,9 +389,17 @@ export class Store {
     const since = opts.since === undefined ? '' : isoTime(opts.since, 'since');
     const until = opts.until === undefined ? '\uffff' : isoTime(opts.until, 'until');
     const byPerson = opts.personId === undefined ? '' : opts.personId === null ? 'AND person_id IS NULL' : 'AND person_id = @personId';
-    const rows = this.#db.prepare(`SELECT * FROM checkins WHERE at >= @since AND at < @until ${byPerson} ORDER BY at DESC, id DESC LIMIT @limit`)
+    const rows = this.#db
+      .prepare(`SELECT * FROM checkins WHERE at >= @since AND at < @until ${byPerson} ORDER BY at DESC, id DESC LIMIT @limit`)
       .all({ since, until, limit, ...(opts.personId ? { personId: opts.personId } : {}) }) as CheckinDbRow[];
-    return rows.map((r) => ({ id: r.id, personId: r.person_id, personName: r.person_name, distance: r.distance, at: r.at, source: r.source }));
+    return rows.map((r) => ({
+      id: r.id,
+      personId: r.person_id,
+      personName: r.person_name,
+      distance: r.distance,
+      at: r.at,
+      source: r.source,
+    }));
   }
 
   // ---- settings ----

@@ -5,9 +5,21 @@ import type Database from 'better-sqlite3-multiple-ciphers';
 /** The driver's connection type, for db/ modules that get the Store's connection (no driver import of their own). */
 export type StoreDatabase = Database.Database;
 
-export interface FaceBox { x: number; y: number; width: number; height: number }
+export interface FaceBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 
-export interface PersonRow { id: number; name: string; createdAt: string; updatedAt: string; faceCount: number; photoCount: number }
+export interface PersonRow {
+  id: number;
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+  faceCount: number;
+  photoCount: number;
+}
 
 export interface NewFace {
   faceIndex: number;
@@ -21,21 +33,47 @@ export interface NewFace {
   thumbnail?: Uint8Array | null;
 }
 
-export interface PhotoInfo { sha256: string; path: string; width: number; height: number }
+export interface PhotoInfo {
+  sha256: string;
+  path: string;
+  width: number;
+  height: number;
+}
 
 export interface FaceRow {
-  id: number; personId: number; personName: string; photoId: number | null; photoSha256: string | null; photoPath: string | null;
-  faceIndex: number; box: FaceBox; modelId: string; createdAt: string;
+  id: number;
+  personId: number;
+  personName: string;
+  photoId: number | null;
+  photoSha256: string | null;
+  photoPath: string | null;
+  faceIndex: number;
+  box: FaceBox;
+  modelId: string;
+  createdAt: string;
 }
 
 export interface EmbeddingIndex {
-  modelId: string; dim: number; count: number; faceIds: Int32Array; personIds: Int32Array;
-  matrix: Float32Array /* count × dim, row-major */; names: Map<number, string> /* personId → name */;
+  modelId: string;
+  dim: number;
+  count: number;
+  faceIds: Int32Array;
+  personIds: Int32Array;
+  matrix: Float32Array /* count × dim, row-major */;
+  names: Map<number, string> /* personId → name */;
 }
 
-export type EnrolOutcome = { status: 'added'; faceId: number } | { status: 'already-enrolled'; faceId: number } | { status: 'conflict'; ownerName: string };
+export type EnrolOutcome =
+  { status: 'added'; faceId: number } | { status: 'already-enrolled'; faceId: number } | { status: 'conflict'; ownerName: string };
 
-export interface CheckinRow { id: number; personId: number | null; personName: string; distance: number | null; at: string; source: string }
+export interface CheckinRow {
+  id: number;
+  personId: number | null;
+  personName: string;
+  distance: number | null;
+  at: string;
+  source: string;
+}
 
 /** A check-in as written: `at` already normalised (validate.ts isoTime). */
 export type NewCheckin = Omit<CheckinRow, 'id'>;

@@ -25,7 +25,10 @@ export function nameKey(raw: string): string {
 export function checkPhoto(photo: PhotoInfo): PhotoInfo {
   const sha256 = String(photo.sha256).toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(sha256)) throw new FaceKitError('BAD_INPUT', `not a SHA-256 hex digest: "${photo.sha256}"`);
-  for (const [key, v] of [['width', photo.width], ['height', photo.height]] as const) {
+  for (const [key, v] of [
+    ['width', photo.width],
+    ['height', photo.height],
+  ] as const) {
     if (!Number.isInteger(v) || v <= 0) throw new FaceKitError('BAD_INPUT', `photo ${key} must be a positive integer (got ${v})`);
   }
   if (typeof photo.path !== 'string' || photo.path.length === 0) throw new FaceKitError('BAD_INPUT', 'photo path is empty');
@@ -45,7 +48,15 @@ export function checkFace(face: NewFace): void {
     throw new FaceKitError('BAD_INPUT', 'embedding must be a non-empty Float32Array');
   }
   if (!face.embedding.every(Number.isFinite)) throw new FaceKitError('BAD_INPUT', 'embedding contains NaN or Infinity');
-  const numbers = { x: face.box?.x, y: face.box?.y, width: face.box?.width, height: face.box?.height, score: face.score, faceSize: face.faceSize, blur: face.blur };
+  const numbers = {
+    x: face.box?.x,
+    y: face.box?.y,
+    width: face.box?.width,
+    height: face.box?.height,
+    score: face.score,
+    faceSize: face.faceSize,
+    blur: face.blur,
+  };
   for (const [key, v] of Object.entries(numbers)) {
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new FaceKitError('BAD_INPUT', `face ${key} must be a finite number (got ${v})`);
   }

@@ -28,7 +28,9 @@ const SUPPORTED = ['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heif'];
 /** The decoder's first line; sharp's wrapper "Input buffer has corrupt header: " (at times with nothing after it) is shortened. */
 function firstLine(error: unknown): string {
   const [line = ''] = (error instanceof Error ? error.message : String(error)).split('\n', 1); // split yields at least one
-  return line.replace(/^Input buffer has corrupt header:\s*(.*?)[\s:]*$/, (_, detail: string) => (detail ? `corrupt header: ${detail}` : 'corrupt header'));
+  return line.replace(/^Input buffer has corrupt header:\s*(.*?)[\s:]*$/, (_, detail: string) =>
+    detail ? `corrupt header: ${detail}` : 'corrupt header',
+  );
 }
 
 async function readImageFile(file: string): Promise<Buffer> {
@@ -43,7 +45,11 @@ async function readImageFile(file: string): Promise<Buffer> {
   if (!stat.isFile()) throw new FaceKitError('BAD_INPUT', 'is not a regular file', file);
   if (stat.size === 0) throw new FaceKitError('BAD_INPUT', 'empty file (0 bytes)', file);
   if (stat.size > MAX_FILE_BYTES) {
-    throw new FaceKitError('BAD_INPUT', `file is ${(stat.size / 2 ** 20).toFixed(0)} MiB; the limit is ${MAX_FILE_BYTES / 2 ** 20} MiB`, file);
+    throw new FaceKitError(
+      'BAD_INPUT',
+      `file is ${(stat.size / 2 ** 20).toFixed(0)} MiB; the limit is ${MAX_FILE_BYTES / 2 ** 20} MiB`,
+      file,
+    );
   }
   try {
     return await fs.readFile(file);
@@ -95,7 +101,11 @@ export async function decodeImageBuffer(bytes: Buffer, source: string): Promise<
   } catch (error) {
     const reason = firstLine(error);
     const truncated = /premature|truncat|end of|corrupt|invalid|unexpected/i.test(reason);
-    throw new FaceKitError('BAD_INPUT', truncated ? `image data is truncated or corrupt (${reason})` : `cannot decode image (${reason})`, source);
+    throw new FaceKitError(
+      'BAD_INPUT',
+      truncated ? `image data is truncated or corrupt (${reason})` : `cannot decode image (${reason})`,
+      source,
+    );
   }
 }
 

@@ -21,7 +21,10 @@ export interface EngineHostOptions {
   workerUrl?: URL;
 }
 
-interface Pending { resolve: (value: unknown) => void; reject: (error: Error) => void }
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
 
 /** One worker thread; restarted on the next call if it dies (e.g. out of memory in a huge style job). */
 class EngineWorker {
@@ -53,7 +56,10 @@ class EngineWorker {
     const fail = (message: string, cause?: Error) => {
       if (this.#worker === worker) this.#worker = undefined;
       if (!this.#pending.size && !cause) return; // a clean exit with nothing in flight (close())
-      const error = reportUnexpected(new FaceKitError('INTERNAL', message, { cause }), { dataDir: this.dataDir, where: `engine host (${this.config.role})` });
+      const error = reportUnexpected(new FaceKitError('INTERNAL', message, { cause }), {
+        dataDir: this.dataDir,
+        where: `engine host (${this.config.role})`,
+      });
       for (const call of this.#pending.values()) call.reject(error);
       this.#pending.clear();
     };
@@ -95,7 +101,14 @@ export class EngineHost {
     this.dbPath = path.resolve(options.dbPath ?? defaultDbPath());
     const emit = (message: EventMessage) => this.#listeners.forEach((listener) => listener(message));
     const keyNote = options.keyNote ?? (options.storeKey === undefined ? 'no key configured' : 'key given at start');
-    const config = (role: WorkerRole): WorkerConfig => ({ role, dbPath: this.dbPath, dataDir: this.dataDir, shell: options.shell, storeKey: options.storeKey, keyNote });
+    const config = (role: WorkerRole): WorkerConfig => ({
+      role,
+      dbPath: this.dbPath,
+      dataDir: this.dataDir,
+      shell: options.shell,
+      storeKey: options.storeKey,
+      keyNote,
+    });
     const worker = (role: WorkerRole) => new EngineWorker(config(role), options.workerUrl, emit, this.dataDir);
     this.#workers = { faces: worker('faces'), style: worker('style') };
   }

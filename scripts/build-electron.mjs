@@ -15,14 +15,32 @@ try {
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // Electron 45 ships Node 22 and Chromium 140.
-const node = { bundle: true, platform: 'node', target: 'node22', format: 'esm', packages: 'external', sourcemap: 'linked', absWorkingDir: root, logLevel: 'warning' };
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'esm',
+  packages: 'external',
+  sourcemap: 'linked',
+  absWorkingDir: root,
+  logLevel: 'warning',
+};
 
 await rm(path.join(root, 'out'), { recursive: true, force: true });
 const [, , preload] = await Promise.all([
   esbuild.build({ ...node, entryPoints: ['electron/main/index.ts'], outfile: 'out/main/index.js' }),
   esbuild.build({ ...node, entryPoints: ['host/engine-worker.ts'], outfile: 'out/main/engine-worker.js' }),
   // A sandboxed preload is one CommonJS script that may require 'electron' and nothing else.
-  esbuild.build({ ...node, format: 'cjs', packages: undefined, external: ['electron'], target: 'chrome140', entryPoints: ['electron/preload/index.ts'], outfile: 'out/preload/index.cjs', metafile: true }),
+  esbuild.build({
+    ...node,
+    format: 'cjs',
+    packages: undefined,
+    external: ['electron'],
+    target: 'chrome140',
+    entryPoints: ['electron/preload/index.ts'],
+    outfile: 'out/preload/index.cjs',
+    metafile: true,
+  }),
 ]);
 
 const imports = Object.values(preload.metafile.outputs).flatMap((output) => output.imports.map((i) => i.path));

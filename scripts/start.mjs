@@ -28,7 +28,9 @@ function newestMtime(entries) {
 function buildRendererIfStale() {
   const built = path.join(root, 'renderer', 'dist', 'index.html');
   // The renderer also imports api (the call definitions and the codec).
-  const sources = ['renderer/src', 'renderer/index.html', 'renderer/vite.config.ts', 'renderer/svelte.config.js', 'api'].map((p) => path.join(root, p));
+  const sources = ['renderer/src', 'renderer/index.html', 'renderer/vite.config.ts', 'renderer/svelte.config.js', 'api'].map((p) =>
+    path.join(root, p),
+  );
   const builtAt = fs.existsSync(built) ? fs.statSync(built).mtimeMs : 0;
   if (builtAt >= newestMtime(sources)) return;
   console.error('Building the renderer (vite)…');

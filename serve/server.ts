@@ -76,7 +76,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     };
     if (url.pathname !== '/api') return refuse(404, `path ${url.pathname}`);
     if (!allowedHosts().includes(request.headers.host ?? '')) return refuse(421, `host "${request.headers.host}"`);
-    if (!allowedHosts().map((h) => `http://${h}`).includes(origin)) return refuse(403, `origin "${origin}"`);
+    if (
+      !allowedHosts()
+        .map((h) => `http://${h}`)
+        .includes(origin)
+    )
+      return refuse(403, `origin "${origin}"`);
     if (!sameToken(url.searchParams.get('token') ?? '', token)) return refuse(401, 'missing or wrong token');
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws));
   });
@@ -125,7 +130,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new FaceKitError('BAD_INPUT', `port ${options.port} is already in use; choose another with --port`) : error));
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new FaceKitError('BAD_INPUT', `port ${options.port} is already in use; choose another with --port`)
+          : error,
+      ),
+    );
     server.listen(options.port, LOOPBACK, resolve);
   });
   port = (server.address() as AddressInfo).port;

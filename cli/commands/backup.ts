@@ -16,7 +16,8 @@ import packageJson from '../../package.json' with { type: 'json' };
 function outputPath(ctx: CliContext, file: string, force: boolean | undefined): string {
   const target = path.resolve(file);
   const store = path.resolve(ctx.dbPath);
-  if (target === store || sideFiles(store).includes(target)) throw new FaceKitError('BAD_INPUT', 'that is the store itself; choose another file', target);
+  if (target === store || sideFiles(store).includes(target))
+    throw new FaceKitError('BAD_INPUT', 'that is the store itself; choose another file', target);
   if (fs.existsSync(target) && !force) throw new FaceKitError('BAD_INPUT', 'the file exists; add --force to replace it', target);
   return target;
 }
@@ -63,8 +64,11 @@ export function registerBackupCommands(program: Command): void {
         return inspectStoreFile(work, ctx.storeKey); // a bad copy never replaces a good file
       });
       const bytes = fs.statSync(target).size;
-      ctx.output({ backup: target, bytes, ...info }, () =>
-        `backed up ${info.people} people and ${info.faces} face(s) to ${target} (${(bytes / 1024).toFixed(0)} kB, ${info.encrypted ? 'encrypted with the store key' : 'NOT encrypted'})`);
+      ctx.output(
+        { backup: target, bytes, ...info },
+        () =>
+          `backed up ${info.people} people and ${info.faces} face(s) to ${target} (${(bytes / 1024).toFixed(0)} kB, ${info.encrypted ? 'encrypted with the store key' : 'NOT encrypted'})`,
+      );
     });
 
   program
@@ -78,8 +82,10 @@ export function registerBackupCommands(program: Command): void {
       await CliContext.prepareKey(command, [source]); // the backup may be encrypted where the store is not (yet)
       const info = restoreStoreFile(source, ctx.dbPath, ctx.storeKey);
       const store = ctx.store(); // migrates an older schema; encrypts a plaintext backup when a key is set
-      ctx.output({ restored: source, store: store.file, ...info, encrypted: store.encrypted, schemaVersion: store.schemaVersion() }, () =>
-        `restored ${info.people} people and ${info.faces} face(s) from ${source} into ${store.file}`);
+      ctx.output(
+        { restored: source, store: store.file, ...info, encrypted: store.encrypted, schemaVersion: store.schemaVersion() },
+        () => `restored ${info.people} people and ${info.faces} face(s) from ${source} into ${store.file}`,
+      );
     });
 
   program
@@ -126,7 +132,10 @@ export function registerBackupCommands(program: Command): void {
         `imported from ${source}: ${report.people.added} new people (${report.people.merged} merged by name), ` +
           `${report.faces.added} face(s) (${report.faces.skipped} already present), ${report.checkins.added} check-in(s) (${report.checkins.skipped} already present), ` +
           `${report.settings.added} setting(s) (${report.settings.kept} kept as they were)`,
-        ...report.otherModels.map((m) => `  note: ${m.count} face(s) from another face model (${m.modelId}) are stored but not searchable by this one; re-enrol those people`),
+        ...report.otherModels.map(
+          (m) =>
+            `  note: ${m.count} face(s) from another face model (${m.modelId}) are stored but not searchable by this one; re-enrol those people`,
+        ),
       ]);
     });
 }

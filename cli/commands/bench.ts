@@ -43,7 +43,9 @@ export function registerBenchCommands(program: Command): void {
       const ctx = CliContext.from(command);
       const bars = { fill: ctx.progressWhenKnown('filling'), exact: ctx.progressWhenKnown('exact reference') };
       const result = measureSearchScale({
-        size: opts.size, facesPerPerson: opts.perPerson, queries: opts.queries,
+        size: opts.size,
+        facesPerPerson: opts.perPerson,
+        queries: opts.queries,
         onProgress: (stage, done, total) => {
           bars[stage].update(done, total);
           if (done === total) bars[stage].finish();

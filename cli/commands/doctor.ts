@@ -27,12 +27,21 @@ export function registerDoctorCommand(program: Command): void {
         backend,
         styleModel: vgg19,
         faceModels: { dir: faceModelDir(), modelId, files: models },
-        store: { path: ctx.dbPath, exists: storeExists, encrypted: locked || (store?.encrypted ?? false), schemaVersion: store?.schemaVersion() ?? null, people: store?.listPeople().length ?? 0, embeddings },
+        store: {
+          path: ctx.dbPath,
+          exists: storeExists,
+          encrypted: locked || (store?.encrypted ?? false),
+          schemaVersion: store?.schemaVersion() ?? null,
+          people: store?.listPeople().length ?? 0,
+          embeddings,
+        },
       };
       ctx.output(report, () => [
         `backend:  ${describeBackend(backend)}`,
         ...backend.attempts.filter((a) => a.ok).map((a) => `          ${a.reason}`),
-        `versions: ${Object.entries(backend.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+        `versions: ${Object.entries(backend.versions)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}`,
         `face models (${modelId}) in ${faceModelDir()}:`,
         ...models.map((m) => `  ${m.found ? 'ok     ' : 'MISSING'} ${m.role}`),
         `style model (VGG-19): ${vgg19?.status === 'installed' ? vgg19.path : `${vgg19?.status ?? 'missing'} — run facekit models fetch vgg19 (or models import vgg19 FILE)`}`,

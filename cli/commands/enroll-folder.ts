@@ -31,12 +31,19 @@ export function registerEnrollFolderCommand(program: Command): void {
       bar.finish();
       const seconds = (performance.now() - started) / 1000;
       // Each refused photo with the CLI's hint; the JSON keeps the fields it always had (no details).
-      const errors = report.errors.map(({ source, code, message, file, details }) => ({ source, code, message: cliMessage({ code, message, details }), ...(file ? { file } : {}) }));
+      const errors = report.errors.map(({ source, code, message, file, details }) => ({
+        source,
+        code,
+        message: cliMessage({ code, message, details }),
+        ...(file ? { file } : {}),
+      }));
       reportItemErrors(errors);
       const added = report.results.filter((r) => r.status === 'added').length;
-      ctx.output({ ...report, errors, seconds, imagesPerSecond: report.photos / seconds }, () =>
-        `${report.people} people, ${report.photos} photos: ${added} enrolled, ${report.results.length - added} already enrolled, ${report.errors.length} refused ` +
-        `(${seconds.toFixed(1)} s, ${(report.photos / seconds).toFixed(2)} photos/s on ${report.workers} worker thread(s))`,
+      ctx.output(
+        { ...report, errors, seconds, imagesPerSecond: report.photos / seconds },
+        () =>
+          `${report.people} people, ${report.photos} photos: ${added} enrolled, ${report.results.length - added} already enrolled, ${report.errors.length} refused ` +
+          `(${seconds.toFixed(1)} s, ${(report.photos / seconds).toFixed(2)} photos/s on ${report.workers} worker thread(s))`,
       );
       process.exitCode = worstExit(errors, EXIT.ok);
     });

@@ -44,12 +44,16 @@ export function registerEvalCommands(program: Command): void {
       const ctx = CliContext.from(command);
       const pairs = parsePairsFile(readText(file), file);
       const progress = progressReporter(ctx, 'embedding');
-      const result = await evaluatePairs(ctx.models(), pairs, opts.root, validateThreshold(opts.threshold, '--threshold'), { onProgress: progress.onProgress });
+      const result = await evaluatePairs(ctx.models(), pairs, opts.root, validateThreshold(opts.threshold, '--threshold'), {
+        onProgress: progress.onProgress,
+      });
       progress.finish();
       ctx.output(result, () => [
         `pairs: ${result.pairs}, accuracy ${percent(result.accuracy)} at threshold ${result.threshold} (${result.correct} correct)`,
         `undetected: ${result.undetected.length}${result.undetected.map((u) => `\n  ${u.a} / ${u.b}: ${u.problems.join('; ')}`).join('')}`,
-        result.bestThreshold ? `most accurate threshold on these pairs: ${result.bestThreshold.threshold.toFixed(3)} (${percent(result.bestThreshold.accuracy)} of pairs with both faces found)` : '',
+        result.bestThreshold
+          ? `most accurate threshold on these pairs: ${result.bestThreshold.threshold.toFixed(3)} (${percent(result.bestThreshold.accuracy)} of pairs with both faces found)`
+          : '',
       ]);
     });
 
@@ -77,7 +81,11 @@ export function registerEvalCommands(program: Command): void {
           ...result.enrolFailures.map((f) => `  refused ${f.reason}`),
           `queries: ${result.queries}, top-1 ${percent(result.top1)} at threshold ${result.threshold}`,
           `undetected: ${result.undetected.length}, false accepts: ${result.falseAccepts.length}`,
-          ...result.results.filter((r) => !r.correct).map((r) => `  wrong: ${r.file} (${r.person}) → ${r.answer ?? 'no face'}${r.distance !== null ? ` ${r.distance.toFixed(3)}` : ''}`),
+          ...result.results
+            .filter((r) => !r.correct)
+            .map(
+              (r) => `  wrong: ${r.file} (${r.person}) → ${r.answer ?? 'no face'}${r.distance !== null ? ` ${r.distance.toFixed(3)}` : ''}`,
+            ),
         ],
       );
     });

@@ -17,7 +17,8 @@ export function registerModelCommands(program: Command): void {
       ctx.output({ models: list }, () =>
         list.map((m) => `${m.status === 'installed' ? 'ok     ' : m.status.toUpperCase().padEnd(7)} ${m.id.padEnd(18)} ${m.path ?? ''}`),
       );
-      if (list.some((m) => m.status !== 'installed')) ctx.note('get missing weights with: facekit models fetch ID (needs internet) or facekit models import ID FILE');
+      if (list.some((m) => m.status !== 'installed'))
+        ctx.note('get missing weights with: facekit models fetch ID (needs internet) or facekit models import ID FILE');
     });
 
   models
@@ -50,10 +51,17 @@ export function registerModelCommands(program: Command): void {
     .description('install weights you already have (offline machines, kiosks)')
     .argument('<id>', 'e.g. vgg19')
     .argument('<file>', 'e.g. vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5')
-    .option('--allow-checksum-mismatch', 'install a file whose md5 differs from the official one (it is still checked for the right layers)')
+    .option(
+      '--allow-checksum-mismatch',
+      'install a file whose md5 differs from the official one (it is still checked for the right layers)',
+    )
     .action(async (id: string, file: string, opts: { allowChecksumMismatch?: boolean }, command: Command) => {
       const ctx = CliContext.from(command);
       const result = await importModel(id, file, { allowChecksumMismatch: opts.allowChecksumMismatch });
-      ctx.output(result, () => `${id} installed: ${result.path} (${megabytes(result.bytes)}${result.checksumMatched ? ', checksum verified' : ', CHECKSUM DIFFERS from the official file'})`);
+      ctx.output(
+        result,
+        () =>
+          `${id} installed: ${result.path} (${megabytes(result.bytes)}${result.checksumMatched ? ', checksum verified' : ', CHECKSUM DIFFERS from the official file'})`,
+      );
     });
 }

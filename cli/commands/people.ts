@@ -44,6 +44,9 @@ export function registerPeopleCommands(program: Command): void {
     .action((name: string, _opts: unknown, command: Command) => {
       const ctx = CliContext.from(command);
       const result = ctx.store().removePerson(name);
-      ctx.output({ removed: name, ...result }, () => `removed "${name}": ${result.faces} face(s), ${result.photos} photo record(s) and ${result.checkins} check-in(s) purged`);
+      ctx.output(
+        { removed: name, ...result },
+        () => `removed "${name}": ${result.faces} face(s), ${result.photos} photo record(s) and ${result.checkins} check-in(s) purged`,
+      );
     });
 }

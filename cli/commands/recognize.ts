@@ -20,7 +20,12 @@ function itemError(source: string, error: unknown): ItemError {
 }
 
 /** Runs `each` over the photos with a progress bar, collecting results and per-photo errors. */
-async function forEachPhoto<T>(ctx: CliContext, label: string, files: string[], each: (file: string) => Promise<T>): Promise<{ results: T[]; errors: ItemError[] }> {
+async function forEachPhoto<T>(
+  ctx: CliContext,
+  label: string,
+  files: string[],
+  each: (file: string) => Promise<T>,
+): Promise<{ results: T[]; errors: ItemError[] }> {
   const results: T[] = [];
   const errors: ItemError[] = [];
   const progress = ctx.progress(label, files.length);
@@ -71,8 +76,10 @@ export function registerRecognitionCommands(program: Command): void {
       const ctx = CliContext.from(command);
       const image = await decodeImageFile(file);
       const result = await verify(ctx.models(), ctx.store(), name, image, { faceIndex: opts.face, threshold: opts.threshold });
-      ctx.output(result, () =>
-        `${result.match ? 'MATCH' : 'NO MATCH'}: ${result.person}, distance ${formatDistance(result.distance)} (threshold ${result.threshold}), face ${result.face.index} of ${result.faceCount}`,
+      ctx.output(
+        result,
+        () =>
+          `${result.match ? 'MATCH' : 'NO MATCH'}: ${result.person}, distance ${formatDistance(result.distance)} (threshold ${result.threshold}), face ${result.face.index} of ${result.faceCount}`,
       );
       process.exitCode = result.match ? EXIT.ok : EXIT.noMatch;
     });
@@ -112,8 +119,10 @@ export function registerRecognitionCommands(program: Command): void {
       const ctx = CliContext.from(command);
       const threshold = resolveThreshold(opts.threshold, ctx.storedSetting(THRESHOLD_SETTING));
       const result = await compareImages(ctx.models(), await decodeImageFile(fileA), await decodeImageFile(fileB), threshold);
-      ctx.output(result, () =>
-        `${result.same ? 'SAME PERSON' : 'DIFFERENT PEOPLE'}: distance ${formatDistance(result.distance)} (threshold ${result.threshold}); faces ${result.faceA.index} and ${result.faceB.index}`,
+      ctx.output(
+        result,
+        () =>
+          `${result.same ? 'SAME PERSON' : 'DIFFERENT PEOPLE'}: distance ${formatDistance(result.distance)} (threshold ${result.threshold}); faces ${result.faceA.index} and ${result.faceB.index}`,
       );
       process.exitCode = result.same ? EXIT.ok : EXIT.noMatch;
     });

@@ -28,7 +28,12 @@ export function registerServeCommand(program: Command): void {
       const ctx = CliContext.from(command);
       const port = parsePort(opts.port);
       ctx.requireKeyIfEncrypted();
-      const keyNote = ctx.storeKey === undefined ? `no key: set ${KEY_ENV} to encrypt the store` : process.env[KEY_ENV] ? `key from ${KEY_ENV}` : 'key typed in at start';
+      const keyNote =
+        ctx.storeKey === undefined
+          ? `no key: set ${KEY_ENV} to encrypt the store`
+          : process.env[KEY_ENV]
+            ? `key from ${KEY_ENV}`
+            : 'key typed in at start';
       const host = await EngineHost.start({ shell: 'browser', dbPath: ctx.dbPath, dataDir: dataDir(), storeKey: ctx.storeKey, keyNote });
       const server = await startServer({ host, rendererDir: RENDERER_DIR, port, log: (line) => ctx.note(line) }).catch(async (error) => {
         await host.close();

@@ -41,7 +41,8 @@ interface StylizeOptions {
 function parseLayers(value: string): LayerWeight[] {
   return value.split(',').map((part) => {
     const [layer, weight] = part.trim().split(':');
-    if (!layer || !/^block[1-5]_conv[1-4]$/.test(layer)) throw new InvalidArgumentError(`"${part}" is not a VGG-19 conv layer (block1_conv1 … block5_conv4).`);
+    if (!layer || !/^block[1-5]_conv[1-4]$/.test(layer))
+      throw new InvalidArgumentError(`"${part}" is not a VGG-19 conv layer (block1_conv1 … block5_conv4).`);
     return { layer, weight: weight === undefined ? 1 : parseNumberArg(weight) };
   });
 }
@@ -53,7 +54,9 @@ function parseWeights(value: string): number[] {
 function optimizerFrom(opts: StylizeOptions): (Partial<OptimizerOptions> & { kind: OptimizerOptions['kind'] }) | undefined {
   if (!opts.optimizer && opts.lr === undefined && opts.history === undefined) return undefined;
   const kind = opts.optimizer ?? (opts.history !== undefined ? 'lbfgs' : 'adam');
-  return kind === 'adam' ? { kind, ...(opts.lr !== undefined && { lr: opts.lr }) } : { kind, ...(opts.history !== undefined && { history: opts.history }) };
+  return kind === 'adam'
+    ? { kind, ...(opts.lr !== undefined && { lr: opts.lr }) }
+    : { kind, ...(opts.history !== undefined && { history: opts.history }) };
 }
 
 /** --init is a mode (content, noise) or else the path of a starting image. */
@@ -96,7 +99,11 @@ export function registerStylizeCommand(program: Command): void {
     .addOption(new Option('--preset <name>', 'starting settings').choices(['default', 'course']))
     .option('--size <px>', `longer side of the result (${formatRange(L.size)})`, integerInRange(L.size))
     .option('--iterations <n>', `iterations per stage (${formatRange(L.iterations)})`, integerInRange(L.iterations))
-    .option('--stages <n>', `coarse-to-fine stages, each twice the size of the last (1 = output size only; at most ${L.stages.max})`, integerInRange(L.stages))
+    .option(
+      '--stages <n>',
+      `coarse-to-fine stages, each twice the size of the last (1 = output size only; at most ${L.stages.max})`,
+      integerInRange(L.stages),
+    )
     .addOption(new Option('--optimizer <kind>').choices(['adam', 'lbfgs']))
     .option('--lr <rate>', 'Adam learning rate', parseNumberArg)
     .option('--history <m>', `L-BFGS history size (${formatRange(L.lbfgsHistory)})`, integerInRange(L.lbfgsHistory))
@@ -110,7 +117,11 @@ export function registerStylizeCommand(program: Command): void {
     .option('--noise-ratio <r>', `share of noise mixed into the start (${formatRange(L.noiseRatio)})`, numberInRange(L.noiseRatio))
     .addOption(new Option('--preserve-colors <mode>', "keep the photo's colours").choices(['luminance', 'histogram']))
     .option('--style-weights <list>', 'blend weights of the style images, e.g. 0.7,0.3', parseWeights)
-    .option('--style-scale <s>', `style image size relative to the result, ${formatRange(L.styleScale)} (smaller = finer brush strokes)`, numberInRange(L.styleScale))
+    .option(
+      '--style-scale <s>',
+      `style image size relative to the result, ${formatRange(L.styleScale)} (smaller = finer brush strokes)`,
+      numberInRange(L.styleScale),
+    )
     .option('--preserve-identity', 'keep faces recognisable as the same person (portraits)')
     .option('--identity-weight <w>', `strength of --preserve-identity (default ${DEFAULT_IDENTITY_WEIGHT})`, parseNumberArg)
     .option('--seed <n>', `random seed, for reproducible results (${formatRange(L.seed)})`, integerInRange(L.seed))
@@ -122,7 +133,10 @@ export function registerStylizeCommand(program: Command): void {
         throw new FaceKitError('BAD_INPUT', `at most ${L.styleImages.max} style images can be blended (got ${stylePaths.length})`);
       }
       if (opts.styleWeights && opts.styleWeights.length !== stylePaths.length) {
-        throw new FaceKitError('BAD_INPUT', `--style-weights has ${opts.styleWeights.length} values for ${stylePaths.length} style image(s)`);
+        throw new FaceKitError(
+          'BAD_INPUT',
+          `--style-weights has ${opts.styleWeights.length} values for ${stylePaths.length} style image(s)`,
+        );
       }
       const initPath = initMode(opts.init) ? undefined : opts.init;
       const abort = new AbortController();
@@ -144,7 +158,11 @@ export function registerStylizeCommand(program: Command): void {
           store: opts.gallery ? ctx.store() : undefined,
           signal: abort.signal,
           onProgress: (p) => {
-            bar.update(p.totalIteration, p.totalIterations, `stage ${p.stage}/${p.stageCount} ${p.width}×${p.height} loss ${p.losses.total.toExponential(2)} eta ${seconds(p.etaMs)}`);
+            bar.update(
+              p.totalIteration,
+              p.totalIterations,
+              `stage ${p.stage}/${p.stageCount} ${p.width}×${p.height} loss ${p.losses.total.toExponential(2)} eta ${seconds(p.etaMs)}`,
+            );
           },
         },
       );
@@ -164,7 +182,11 @@ export function registerStylizeCommand(program: Command): void {
           seed: result.seed,
           stages: result.stages,
           warnings: result.warnings,
-          ...(identity && { identity_distance: identity.distance, identity_distances: identity.distances, identity_threshold: DEFAULT_THRESHOLD }),
+          ...(identity && {
+            identity_distance: identity.distance,
+            identity_distances: identity.distances,
+            identity_threshold: DEFAULT_THRESHOLD,
+          }),
           identity_guarded_faces: outcome.identityFaces,
           gallery_id: outcome.galleryItem?.id ?? null,
         },
@@ -172,7 +194,9 @@ export function registerStylizeCommand(program: Command): void {
           `wrote ${outcome.output} (${result.image.width}×${result.image.height}) in ${seconds(result.totalMs)}: ${result.iterations} iterations, ${result.msPerIteration.toFixed(0)} ms each at full size, seed ${result.seed}`,
           `loss ${result.lossFirst.toExponential(3)} → ${result.lossLast.toExponential(3)}`,
           ...(identity
-            ? [`identity: distance ${identity.distance === null ? 'face lost' : formatDistance(identity.distance)} to the original face (same person at ≤ ${DEFAULT_THRESHOLD})`]
+            ? [
+                `identity: distance ${identity.distance === null ? 'face lost' : formatDistance(identity.distance)} to the original face (same person at ≤ ${DEFAULT_THRESHOLD})`,
+              ]
             : []),
         ],
       );

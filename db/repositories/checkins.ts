@@ -10,9 +10,13 @@ export class CheckinsRepository {
 
   constructor(db: StoreDatabase) {
     this.#insert = db.prepare<[number | null, string, number | null, string, string]>(
-      'INSERT INTO checkins (person_id, person_name, distance, at, source) VALUES (?, ?, ?, ?, ?)');
-    this.#exists = db.prepare<[string, string, string, number | null], 1>(
-      'SELECT 1 FROM checkins WHERE at = ? AND person_name = ? AND source = ? AND distance IS ?').pluck();
+      'INSERT INTO checkins (person_id, person_name, distance, at, source) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.#exists = db
+      .prepare<[string, string, string, number | null], 1>(
+        'SELECT 1 FROM checkins WHERE at = ? AND person_name = ? AND source = ? AND distance IS ?',
+      )
+      .pluck();
     this.#reassign = db.prepare<[number, number]>('UPDATE checkins SET person_id = ? WHERE person_id = ?');
     this.#deleteByPerson = db.prepare<[number]>('DELETE FROM checkins WHERE person_id = ?');
   }

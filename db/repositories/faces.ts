@@ -14,9 +14,19 @@ export interface FaceRecord extends NewFace {
 }
 
 /** The face already stored for a photo's face index, with its owner. */
-export interface FaceOnPhoto { id: number; personId: number; ownerName: string; modelId: string }
+export interface FaceOnPhoto {
+  id: number;
+  personId: number;
+  ownerName: string;
+  modelId: string;
+}
 
-interface FaceOnPhotoDbRow { id: number; person_id: number; owner_name: string; model_id: string }
+interface FaceOnPhotoDbRow {
+  id: number;
+  person_id: number;
+  owner_name: string;
+  model_id: string;
+}
 
 export class FacesRepository {
   readonly #insert;
@@ -28,34 +38,86 @@ export class FacesRepository {
   readonly #deleteByPerson;
 
   constructor(db: StoreDatabase) {
-    this.#insert = db.prepare<[number, number | null, number, number, number, number, number, number, number, number, string, number, Buffer, string, Uint8Array | null]>(
+    this.#insert = db.prepare<
+      [
+        number,
+        number | null,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        string,
+        number,
+        Buffer,
+        string,
+        Uint8Array | null,
+      ]
+    >(
       `INSERT INTO faces (person_id, photo_id, face_index, box_x, box_y, box_w, box_h, score, face_size, blur, model_id, dim, embedding, created_at, thumbnail)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
     this.#reembed = db.prepare<[number, number, number, number, number, number, number, string, number, Buffer, string, number]>(
       `UPDATE faces SET box_x = ?, box_y = ?, box_w = ?, box_h = ?, score = ?, face_size = ?, blur = ?,
-         model_id = ?, dim = ?, embedding = ?, created_at = ? WHERE id = ?`);
+         model_id = ?, dim = ?, embedding = ?, created_at = ? WHERE id = ?`,
+    );
     this.#onPhoto = db.prepare<[string, number], FaceOnPhotoDbRow>(`
       SELECT f.id, f.person_id, pe.name AS owner_name, f.model_id
       FROM faces f JOIN photos ph ON ph.id = f.photo_id JOIN people pe ON pe.id = f.person_id
       WHERE ph.sha256 = ? AND f.face_index = ?`);
-    this.#withoutPhoto = db.prepare<[number, string, Buffer], number>(
-      'SELECT id FROM faces WHERE photo_id IS NULL AND person_id = ? AND model_id = ? AND embedding = ?').pluck();
-    this.#photoIdsOf = db.prepare<[number], number>('SELECT DISTINCT photo_id FROM faces WHERE person_id = ? AND photo_id IS NOT NULL').pluck();
+    this.#withoutPhoto = db
+      .prepare<[number, string, Buffer], number>(
+        'SELECT id FROM faces WHERE photo_id IS NULL AND person_id = ? AND model_id = ? AND embedding = ?',
+      )
+      .pluck();
+    this.#photoIdsOf = db
+      .prepare<[number], number>('SELECT DISTINCT photo_id FROM faces WHERE person_id = ? AND photo_id IS NOT NULL')
+      .pluck();
     this.#reassign = db.prepare<[number, number]>('UPDATE faces SET person_id = ? WHERE person_id = ?');
     this.#deleteByPerson = db.prepare<[number]>('DELETE FROM faces WHERE person_id = ?');
   }
 
   /** Adds a face; `dim` is the embedding's length. Returns the new id. */
   insert(f: FaceRecord): number {
-    const info = this.#insert.run(f.personId, f.photoId, f.faceIndex, f.box.x, f.box.y, f.box.width, f.box.height, f.score,
-      f.faceSize, f.blur, f.modelId, f.embedding.length, encodeEmbedding(f.embedding), f.createdAt, f.thumbnail ?? null);
+    const info = this.#insert.run(
+      f.personId,
+      f.photoId,
+      f.faceIndex,
+      f.box.x,
+      f.box.y,
+      f.box.width,
+      f.box.height,
+      f.score,
+      f.faceSize,
+      f.blur,
+      f.modelId,
+      f.embedding.length,
+      encodeEmbedding(f.embedding),
+      f.createdAt,
+      f.thumbnail ?? null,
+    );
     return Number(info.lastInsertRowid);
   }
 
   /** Same face, new recognition model: replaces box, quality and embedding (owner, photo and thumbnail stay). */
   reembed(id: number, f: NewFace, createdAt: string): void {
-    this.#reembed.run(f.box.x, f.box.y, f.box.width, f.box.height, f.score, f.faceSize, f.blur,
-      f.modelId, f.embedding.length, encodeEmbedding(f.embedding), createdAt, id);
+    this.#reembed.run(
+      f.box.x,
+      f.box.y,
+      f.box.width,
+      f.box.height,
+      f.score,
+      f.faceSize,
+      f.blur,
+      f.modelId,
+      f.embedding.length,
+      encodeEmbedding(f.embedding),
+      createdAt,
+      id,
+    );
   }
 
   /** The face stored for face `faceIndex` of the photo with this hash, if any. */

@@ -13,7 +13,9 @@ export class PeopleRepository {
 
   constructor(db: StoreDatabase) {
     this.#byKey = db.prepare<[string], number>('SELECT id FROM people WHERE name_key = ?').pluck();
-    this.#insert = db.prepare<[string, string, string, string]>('INSERT INTO people (name, name_key, created_at, updated_at) VALUES (?, ?, ?, ?)');
+    this.#insert = db.prepare<[string, string, string, string]>(
+      'INSERT INTO people (name, name_key, created_at, updated_at) VALUES (?, ?, ?, ?)',
+    );
     this.#rename = db.prepare<[string, string, string, number]>('UPDATE people SET name = ?, name_key = ?, updated_at = ? WHERE id = ?');
     this.#touch = db.prepare<[string, number]>('UPDATE people SET updated_at = ? WHERE id = ?');
     this.#delete = db.prepare<[number]>('DELETE FROM people WHERE id = ?');

@@ -10,9 +10,12 @@ export class PhotosRepository {
 
   constructor(db: StoreDatabase) {
     this.#insert = db.prepare<[string, string, number, number, string]>(
-      'INSERT INTO photos (sha256, path, width, height, imported_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING');
+      'INSERT INTO photos (sha256, path, width, height, imported_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING',
+    );
     this.#idBySha = db.prepare<[string], number>('SELECT id FROM photos WHERE sha256 = ?').pluck();
-    this.#deleteUnused = db.prepare<[number, number]>('DELETE FROM photos WHERE id = ? AND NOT EXISTS (SELECT 1 FROM faces WHERE photo_id = ?)');
+    this.#deleteUnused = db.prepare<[number, number]>(
+      'DELETE FROM photos WHERE id = ? AND NOT EXISTS (SELECT 1 FROM faces WHERE photo_id = ?)',
+    );
   }
 
   /** The photo's id, adding its row first when no photo with this hash is known (the first path and time stay). */

@@ -25,7 +25,9 @@ export class SettingsRepository {
     this.#get = db.prepare<[string], string>('SELECT value FROM settings WHERE key = ?').pluck();
     this.#upsert = db.prepare<[string, string, string]>(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`);
-    this.#insertIfAbsent = db.prepare<[string, string, string]>('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING');
+    this.#insertIfAbsent = db.prepare<[string, string, string]>(
+      'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING',
+    );
     this.#delete = db.prepare<[string]>('DELETE FROM settings WHERE key = ?');
   }
 

@@ -28,7 +28,8 @@ export function euclidean(a: Float32Array, b: Float32Array): number {
   let sum = 0;
   // Checked per element, not asserted: the check measured no slower (V8 folds it into its own bounds check).
   for (let i = 0; i < a.length; i++) {
-    const x = a[i], y = b[i];
+    const x = a[i],
+      y = b[i];
     if (x === undefined || y === undefined) throw dimensionMismatch(a, b);
     const d = x - y;
     sum += d * d;
@@ -56,7 +57,8 @@ export function nearestPeople(index: EmbeddingMatrix, query: Float32Array, k: nu
     // The hot loop of every search. Checked per element, not asserted: measured no slower than the
     // unchecked loop (V8 folds the check into its own bounds check); a short matrix is an error, not NaN.
     for (let i = 0; i < dim; i++) {
-      const m = matrix[offset + i], q = query[i];
+      const m = matrix[offset + i],
+        q = query[i];
       if (m === undefined || q === undefined) throw shortIndex(index);
       const d = m - q;
       squared += d * d;

@@ -41,7 +41,11 @@ interface AnnState {
 
 const prepare = (db: StoreDatabase, sql: string) => db.prepare<unknown[]>(sql);
 type Statement = ReturnType<typeof prepare>;
-interface PersonFaceRow { name: string; dim: number; embedding: Buffer }
+interface PersonFaceRow {
+  name: string;
+  dim: number;
+  embedding: Buffer;
+}
 
 const GENERATION_SQL = 'SELECT coalesce(max(seq), 0) FROM face_changes';
 
@@ -70,7 +74,11 @@ export class FaceSearch {
   nearestPeople(modelId: string, query: Float32Array, k: number): PersonHit[] {
     if (!this.#usesAnn(modelId)) {
       const index = this.#exactIndex(modelId);
-      return nearestPeople(index, query, k).map((c) => ({ personId: c.personId, name: index.names.get(c.personId) ?? `#${c.personId}`, distance: c.distance }));
+      return nearestPeople(index, query, k).map((c) => ({
+        personId: c.personId,
+        name: index.names.get(c.personId) ?? `#${c.personId}`,
+        distance: c.distance,
+      }));
     }
     return this.#withCurrentIndex(modelId, (state) => this.#annNearest(state, modelId, query, k));
   }
@@ -84,7 +92,8 @@ export class FaceSearch {
 
   /** The person's enrolled embeddings under the model, oldest first (1:1 verification). */
   personEmbeddings(modelId: string, personId: number): Float32Array[] {
-    const rows = this.#db.prepare('SELECT dim, embedding FROM faces WHERE person_id = ? AND model_id = ? ORDER BY id')
+    const rows = this.#db
+      .prepare('SELECT dim, embedding FROM faces WHERE person_id = ? AND model_id = ? ORDER BY id')
       .all(personId, modelId) as { dim: number; embedding: Buffer }[];
     return rows.map((r) => decodeEmbedding(r.embedding, r.dim));
   }
@@ -160,7 +169,10 @@ export class FaceSearch {
       const last = rows.at(-1);
       if (!last) break;
       rows.forEach((r, i) => copyEmbeddingInto(matrix, i, index.dim, r.embedding));
-      index.add(rows.map((r) => r.id), matrix.subarray(0, rows.length * index.dim));
+      index.add(
+        rows.map((r) => r.id),
+        matrix.subarray(0, rows.length * index.dim),
+      );
       after = last.id;
     }
     this.stats.builds++;
@@ -171,10 +183,13 @@ export class FaceSearch {
   #replay(state: AnnState, modelId: string, seq: number): boolean {
     const oldest = this.#db.prepare('SELECT min(seq) FROM face_changes').pluck().get() as number | null;
     if (oldest === null || oldest > state.seq + 1) return false; // the log was pruned past us
-    const faceIds = this.#db.prepare('SELECT DISTINCT face_id FROM face_changes WHERE seq > ? AND face_id IS NOT NULL')
-      .pluck().all(state.seq) as number[];
+    const faceIds = this.#db
+      .prepare('SELECT DISTINCT face_id FROM face_changes WHERE seq > ? AND face_id IS NOT NULL')
+      .pluck()
+      .all(state.seq) as number[];
     const { index } = state;
-    if (faceIds.length > REBUILD_SHARE * index.size + 100 || index.removed + faceIds.length > REBUILD_SHARE * index.size + 1000) return false;
+    if (faceIds.length > REBUILD_SHARE * index.size + 100 || index.removed + faceIds.length > REBUILD_SHARE * index.size + 1000)
+      return false;
     const read = this.#db.prepare('SELECT dim, embedding FROM faces WHERE id = ? AND model_id = ?');
     for (const id of faceIds) {
       index.remove(id);

@@ -23,8 +23,13 @@ export class HnswIndex {
     if (!Number.isInteger(dim) || dim <= 0) throw new FaceKitError('INTERNAL', `an index needs a positive dimension (got ${dim})`);
     this.dim = dim;
     this.#index = new Index({
-      dimensions: dim, metric: MetricKind.L2sq, quantization: ScalarKind.F16,
-      connectivity: CONNECTIVITY, expansion_add: EXPANSION_ADD, expansion_search: EXPANSION_SEARCH, multi: false,
+      dimensions: dim,
+      metric: MetricKind.L2sq,
+      quantization: ScalarKind.F16,
+      connectivity: CONNECTIVITY,
+      expansion_add: EXPANSION_ADD,
+      expansion_search: EXPANSION_SEARCH,
+      multi: false,
     });
   }
 

@@ -94,7 +94,10 @@ if (!app.requestSingleInstanceLock()) {
         dialog.showErrorBox('FaceKit could not start its engine', reportUnexpected(error, { where: 'app start' }).message);
         app.exit(1);
       });
-      handleCalls(() => started, () => window);
+      handleCalls(
+        () => started,
+        () => window,
+      );
       openWindow();
     })
     .catch((error: unknown) => {

@@ -15,7 +15,12 @@ export function applySecurityPolicy(): void {
   // Both handlers: the request handler answers prompts (getUserMedia), the check handler answers
   // silent queries (enumerateDevices labels, navigator.permissions); each only allows the camera.
   ses.setPermissionRequestHandler((_contents, permission, callback, details) => {
-    callback(permission === 'media' && details.isMainFrame && isAppUrl(details.requestingUrl) && isVideoOnly('mediaTypes' in details ? details.mediaTypes : undefined));
+    callback(
+      permission === 'media' &&
+        details.isMainFrame &&
+        isAppUrl(details.requestingUrl) &&
+        isVideoOnly('mediaTypes' in details ? details.mediaTypes : undefined),
+    );
   });
   ses.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) => {
     return permission === 'media' && details.mediaType === 'video' && isAppUrl(requestingOrigin);

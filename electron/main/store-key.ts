@@ -46,7 +46,12 @@ function readKeyFile(file: string): Buffer | undefined {
  * Without a usable keychain a new or plaintext store stays unencrypted, with a note saying so; an
  * encrypted store whose key cannot be had is an error, never silently replaced.
  */
-export async function loadAppStoreKey(options: { userData: string; dbPath: string; keychain: Keychain; env?: NodeJS.ProcessEnv }): Promise<AppStoreKey> {
+export async function loadAppStoreKey(options: {
+  userData: string;
+  dbPath: string;
+  keychain: Keychain;
+  env?: NodeJS.ProcessEnv;
+}): Promise<AppStoreKey> {
   const { userData, dbPath, keychain, env = process.env } = options;
   if (env.FACEKIT_KEY) return { key: env.FACEKIT_KEY, note: 'encrypted with the key in FACEKIT_KEY' };
 
@@ -56,9 +61,15 @@ export async function loadAppStoreKey(options: { userData: string; dbPath: strin
   const encryptedStore = storeFileState(dbPath) === 'other';
   if (!available) {
     if (stored || encryptedStore) {
-      throw new FaceKitError('STORE_KEY', 'the store is encrypted and its key is kept by the OS keychain, which is not available now (on Linux: unlock GNOME Keyring or KWallet), or set FACEKIT_KEY', dbPath);
+      throw new FaceKitError(
+        'STORE_KEY',
+        'the store is encrypted and its key is kept by the OS keychain, which is not available now (on Linux: unlock GNOME Keyring or KWallet), or set FACEKIT_KEY',
+        dbPath,
+      );
     }
-    return { note: 'not encrypted: the OS keychain is not available (on Linux: no GNOME Keyring or KWallet); set FACEKIT_KEY to encrypt the store' };
+    return {
+      note: 'not encrypted: the OS keychain is not available (on Linux: no GNOME Keyring or KWallet); set FACEKIT_KEY to encrypt the store',
+    };
   }
   if (stored) {
     let decrypted: { result: string; shouldReEncrypt: boolean };
@@ -71,7 +82,11 @@ export async function loadAppStoreKey(options: { userData: string; dbPath: strin
     return { key: decrypted.result, note: 'encrypted; the key is kept by the OS keychain' };
   }
   if (encryptedStore) {
-    throw new FaceKitError('STORE_KEY', `the store is encrypted but its key file ${KEY_FILE} is missing; set FACEKIT_KEY if you encrypted it with your own key, or restore a backup`, dbPath);
+    throw new FaceKitError(
+      'STORE_KEY',
+      `the store is encrypted but its key file ${KEY_FILE} is missing; set FACEKIT_KEY if you encrypted it with your own key, or restore a backup`,
+      dbPath,
+    );
   }
   const key = newRawKey();
   fs.mkdirSync(userData, { recursive: true });

@@ -58,7 +58,11 @@ export function readPersonFolders(root: string): PersonFolder[] {
     .sort()
     .map((name) => ({
       name,
-      images: fs.readdirSync(path.join(root, name)).filter((f) => IMAGE_EXTENSIONS.test(f)).sort().map((f) => path.join(root, name, f)),
+      images: fs
+        .readdirSync(path.join(root, name))
+        .filter((f) => IMAGE_EXTENSIONS.test(f))
+        .sort()
+        .map((f) => path.join(root, name, f)),
     }))
     .filter((p) => p.images.length > 0);
   if (!people.length) throw new FaceKitError('BAD_INPUT', 'no person folders with images (expected ROOT/<person>/<photo>)', root);
@@ -72,13 +76,24 @@ export async function evaluateIdentification(
 ): Promise<IdentifyEvaluation> {
   const folders = readPersonFolders(root);
   const holdout = options.holdout ?? 0;
-  if (holdout >= folders.length) throw new FaceKitError('BAD_INPUT', `holding out ${holdout} people leaves nobody to enrol (${folders.length} people)`, { details: { holdout, people: folders.length } });
+  if (holdout >= folders.length)
+    throw new FaceKitError('BAD_INPUT', `holding out ${holdout} people leaves nobody to enrol (${folders.length} people)`, {
+      details: { holdout, people: folders.length },
+    });
   const heldOut = new Set(folders.slice(folders.length - holdout).map((f) => f.name));
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekit-eval-'));
   const store = Store.open(path.join(tempDir, 'eval.db'));
   try {
-    const enrolments = folders.filter((f) => !heldOut.has(f.name)).flatMap((f) => f.images.slice(0, options.enrolCount).map((file) => ({ person: f.name, file })));
-    const queries = folders.flatMap((f) => (heldOut.has(f.name) ? f.images : f.images.slice(options.enrolCount)).map((file) => ({ person: f.name, file, heldOut: heldOut.has(f.name) })));
+    const enrolments = folders
+      .filter((f) => !heldOut.has(f.name))
+      .flatMap((f) => f.images.slice(0, options.enrolCount).map((file) => ({ person: f.name, file })));
+    const queries = folders.flatMap((f) =>
+      (heldOut.has(f.name) ? f.images : f.images.slice(options.enrolCount)).map((file) => ({
+        person: f.name,
+        file,
+        heldOut: heldOut.has(f.name),
+      })),
+    );
     const total = enrolments.length + queries.length;
     let done = 0;
     const step = (item: string) => options.onProgress?.({ done: done++, total, item });
@@ -127,7 +142,13 @@ export async function evaluateIdentification(
   }
 }
 
-async function answerQuery(models: FaceModels, store: Store, query: { person: string; file: string; heldOut: boolean }, threshold: number, signal?: AbortSignal): Promise<IdentifyQuery> {
+async function answerQuery(
+  models: FaceModels,
+  store: Store,
+  query: { person: string; file: string; heldOut: boolean },
+  threshold: number,
+  signal?: AbortSignal,
+): Promise<IdentifyQuery> {
   let face;
   let modelId = '';
   try {

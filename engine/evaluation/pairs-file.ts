@@ -39,12 +39,15 @@ function splitCsvLine(line: string): string[] {
 /** `lines[0]` is the header; line numbers count from it (line 1). */
 function parseCsv(header: string, lines: string[], file: string): LabelledPair[] {
   const names = splitCsvLine(header).map((h) => h.toLowerCase());
-  const ia = names.indexOf('a'), ib = names.indexOf('b'), isame = names.indexOf('same');
+  const ia = names.indexOf('a'),
+    ib = names.indexOf('b'),
+    isame = names.indexOf('same');
   const pairs: LabelledPair[] = [];
   for (const [i, text] of lines.entries()) {
     if (i === 0 || !text.trim()) continue; // the header, a blank line
     const fields = splitCsvLine(text);
-    const a = fields[ia], b = fields[ib];
+    const a = fields[ia],
+      b = fields[ib];
     const label = (fields[isame] ?? '').toLowerCase();
     if (!a || !b) throw new FaceKitError('BAD_INPUT', `line ${i + 1}: expected a,b,same`, file);
     if (!TRUE_WORDS.has(label) && !FALSE_WORDS.has(label)) {
@@ -68,8 +71,10 @@ function parseLfw(lines: string[], file: string): LabelledPair[] {
     const fields = text.trim().split(/\s+/).filter(Boolean); // no empty strings: each present field is truthy
     const [first, second, third, fourth] = fields;
     if (!first) continue;
-    if (fields.length === 3 && second && third) pairs.push({ a: lfwImage(first, second), b: lfwImage(first, third), same: true, line: i + 1 });
-    else if (fields.length === 4 && second && third && fourth) pairs.push({ a: lfwImage(first, second), b: lfwImage(third, fourth), same: false, line: i + 1 });
+    if (fields.length === 3 && second && third)
+      pairs.push({ a: lfwImage(first, second), b: lfwImage(first, third), same: true, line: i + 1 });
+    else if (fields.length === 4 && second && third && fourth)
+      pairs.push({ a: lfwImage(first, second), b: lfwImage(third, fourth), same: false, line: i + 1 });
     else throw new FaceKitError('BAD_INPUT', `line ${i + 1}: expected "name n m" or "name1 n name2 m" (LFW pairs format)`, file);
   }
   return pairs;

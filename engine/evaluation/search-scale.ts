@@ -58,7 +58,11 @@ function percentile(sorted: number[], p: number): number {
 const rssMb = (): number => process.memoryUsage().rss / 2 ** 20;
 
 /** Enrols people 0…people-1 as "Person <n>", `perPerson` synthetic faces each, each under a photo of its own. */
-export function fillSyntheticStore(store: Store, faces: SyntheticFaces, options: { people: number; perPerson: number; modelId?: string; onProgress?: SearchScaleOptions['onProgress'] }): void {
+export function fillSyntheticStore(
+  store: Store,
+  faces: SyntheticFaces,
+  options: { people: number; perPerson: number; modelId?: string; onProgress?: SearchScaleOptions['onProgress'] },
+): void {
   const { people, perPerson, modelId = SYNTHETIC_MODEL, onProgress } = options;
   const size = people * perPerson;
   const PEOPLE_PER_BATCH = 1000; // one commit per 1000 people instead of one per face
@@ -68,10 +72,20 @@ export function fillSyntheticStore(store: Store, faces: SyntheticFaces, options:
         const centre = faces.centre(person);
         for (let sample = 0; sample < perPerson; sample++) {
           const n = person * perPerson + sample;
-          store.enrolFace(`Person ${person}`, { sha256: n.toString(16).padStart(64, '0'), path: `/synthetic/${n}.jpg`, width: 640, height: 480 }, {
-            faceIndex: 0, box: { x: 0, y: 0, width: 100, height: 100 }, score: 0.99, faceSize: 100, blur: 500,
-            modelId, embedding: faces.face(person, sample, centre),
-          }, { createIfMissing: true });
+          store.enrolFace(
+            `Person ${person}`,
+            { sha256: n.toString(16).padStart(64, '0'), path: `/synthetic/${n}.jpg`, width: 640, height: 480 },
+            {
+              faceIndex: 0,
+              box: { x: 0, y: 0, width: 100, height: 100 },
+              score: 0.99,
+              faceSize: 100,
+              blur: 500,
+              modelId,
+              embedding: faces.face(person, sample, centre),
+            },
+            { createIfMissing: true },
+          );
         }
       }
     });
@@ -84,8 +98,10 @@ export function measureSearchScale(options: SearchScaleOptions): SearchScaleResu
   for (const [name, value] of Object.entries({ size, facesPerPerson, queries })) {
     if (!Number.isInteger(value) || value < 1) throw new FaceKitError('BAD_INPUT', `${name} must be a positive integer (got ${value})`);
   }
-  if (size % facesPerPerson !== 0) throw new FaceKitError('BAD_INPUT', `size (${size}) must be a multiple of faces per person (${facesPerPerson})`);
-  if (!(strangerShare >= 0 && strangerShare <= 1)) throw new FaceKitError('BAD_INPUT', `stranger share must be between 0 and 1 (got ${strangerShare})`);
+  if (size % facesPerPerson !== 0)
+    throw new FaceKitError('BAD_INPUT', `size (${size}) must be a multiple of faces per person (${facesPerPerson})`);
+  if (!(strangerShare >= 0 && strangerShare <= 1))
+    throw new FaceKitError('BAD_INPUT', `stranger share must be between 0 and 1 (got ${strangerShare})`);
 
   const baseRss = rssMb();
   const people = size / facesPerPerson;
@@ -144,7 +160,10 @@ export function measureSearchScale(options: SearchScaleOptions): SearchScaleResu
     times.sort((a, b) => a - b);
     exactTimes.sort((a, b) => a - b);
     return {
-      size, people, queries, strangers,
+      size,
+      people,
+      queries,
+      strangers,
       fill_ms: fillMs,
       build_ms: buildMs,
       median_ms: percentile(times, 0.5),

@@ -73,7 +73,8 @@ export class SyntheticFaces {
     const normal = gaussian(mulberry32(streamSeed(this.#seed, identity, -1)));
     const c = new Float32Array(this.dim);
     // #mean and #scale are both `dim` long (constructor).
-    for (let k = 0; k < this.dim; k++) c[k] = expectDefined(this.#mean[k], 'a mean element') + expectDefined(this.#scale[k], 'a centre spread') * normal();
+    for (let k = 0; k < this.dim; k++)
+      c[k] = expectDefined(this.#mean[k], 'a mean element') + expectDefined(this.#scale[k], 'a centre spread') * normal();
     return normalise(c);
   }
 

@@ -42,7 +42,12 @@ export interface EvalProgress {
 }
 
 /** Embeds each distinct photo once; a photo without a usable face maps to the reason. */
-async function embedPhotos(models: FaceModels, files: string[], onProgress?: (p: EvalProgress) => void, signal?: AbortSignal): Promise<Map<string, Float32Array | string>> {
+async function embedPhotos(
+  models: FaceModels,
+  files: string[],
+  onProgress?: (p: EvalProgress) => void,
+  signal?: AbortSignal,
+): Promise<Map<string, Float32Array | string>> {
   const embeddings = new Map<string, Float32Array | string>();
   for (const [i, file] of files.entries()) {
     throwIfCancelled(signal);
@@ -67,7 +72,7 @@ export function bestThreshold(measured: { distance: number; same: boolean }[]): 
   const candidates = [0, ...sorted.map((m, i) => (m.distance + (sorted[i + 1]?.distance ?? m.distance + 0.1)) / 2)];
   let best = { threshold: 0, accuracy: -1 };
   for (const threshold of candidates) {
-    const correct = measured.filter((m) => (m.distance <= threshold) === m.same).length;
+    const correct = measured.filter((m) => m.distance <= threshold === m.same).length;
     if (correct / measured.length > best.accuracy) best = { threshold, accuracy: correct / measured.length };
   }
   return best;
@@ -99,5 +104,13 @@ export async function evaluatePairs(
   }
   const correct = results.filter((r) => r.correct).length;
   const measured = results.filter((r): r is PairOutcome & { distance: number } => r.distance !== null);
-  return { pairs: pairs.length, accuracy: correct / pairs.length, threshold, correct, undetected, bestThreshold: bestThreshold(measured), results };
+  return {
+    pairs: pairs.length,
+    accuracy: correct / pairs.length,
+    threshold,
+    correct,
+    undetected,
+    bestThreshold: bestThreshold(measured),
+    results,
+  };
 }

@@ -72,7 +72,8 @@ function warp(image: RgbImage, spec: ChipSpec): RgbImage {
       const fy = sy - y0;
       const o = (v * size + u) * 3;
       for (let c = 0; c < 3; c++) {
-        const at = (x: number, y: number) => (x < 0 || y < 0 || x >= width || y >= height ? FILL : expectDefined(data[(y * width + x) * 3 + c], 'a source pixel'));
+        const at = (x: number, y: number) =>
+          x < 0 || y < 0 || x >= width || y >= height ? FILL : expectDefined(data[(y * width + x) * 3 + c], 'a source pixel');
         const top = at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx;
         const bottom = at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx;
         out[o + c] = Math.round(top * (1 - fy) + bottom * fy);

@@ -56,6 +56,8 @@ export function requireFaceModelFiles(dir = faceModelDir()): void {
   if (missing.length) {
     const files = missing.map((m) => path.basename(m.weights));
     // These ship with the app (the npm package); details.reason lets each shell say how to restore them.
-    throw new FaceKitError('MODEL_MISSING', `face model files missing in ${dir}: ${files.join(', ')}`, { details: { reason: 'files-missing', model: 'face', dir, files } });
+    throw new FaceKitError('MODEL_MISSING', `face model files missing in ${dir}: ${files.join(', ')}`, {
+      details: { reason: 'files-missing', model: 'face', dir, files },
+    });
   }
 }

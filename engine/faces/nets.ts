@@ -88,7 +88,9 @@ export class FastFaceDetectorModel extends FaceApiModel<faceapi.TinyFaceDetector
 
   async detect(image: RgbImage, options: { minConfidence: number; maxResults: number; inputSize: number }): Promise<FaceDetection[]> {
     const net = await this.network();
-    const found = await onPixels(image, (input) => net.locateFaces(input, new faceapi.TinyFaceDetectorOptions({ inputSize: options.inputSize, scoreThreshold: options.minConfidence })));
+    const found = await onPixels(image, (input) =>
+      net.locateFaces(input, new faceapi.TinyFaceDetectorOptions({ inputSize: options.inputSize, scoreThreshold: options.minConfidence })),
+    );
     return found.slice(0, options.maxResults).map(toDetection);
   }
 }

@@ -76,7 +76,12 @@ function locateFast(models: FaceModels, image: RgbImage, minConfidence: number, 
 }
 
 /** Detects on a downscaled copy; if nothing is found, retries with the frame padded (faces that fill it). */
-async function detect(models: FaceModels, image: RgbImage, minConfidence: number, maxFaces: number): Promise<{ detections: FaceDetection[]; padded: boolean }> {
+async function detect(
+  models: FaceModels,
+  image: RgbImage,
+  minConfidence: number,
+  maxFaces: number,
+): Promise<{ detections: FaceDetection[]; padded: boolean }> {
   const detector = models.get('faceDetector');
   const { image: small, scale } = await fitWithin(image, DETECT_MAX_SIDE);
   const direct = await detector.detect(small, { minConfidence, maxResults: maxFaces });
@@ -110,7 +115,11 @@ export function alignmentFor(landmarks: Point[]): ChipSpec {
   return { center, side, angle, size: DESCRIPTOR_INPUT };
 }
 
-async function describe(models: FaceModels, image: RgbImage, landmarks: Point[]): Promise<{ embedding: Float32Array; blur: number; angle: number }> {
+async function describe(
+  models: FaceModels,
+  image: RgbImage,
+  landmarks: Point[],
+): Promise<{ embedding: Float32Array; blur: number; angle: number }> {
   const spec = alignmentFor(landmarks);
   const chip = await cutChip(image, spec);
   const embedding = await models.get('faceDescriptor').describe(chip);
@@ -127,9 +136,10 @@ export async function analyzeFaces(models: FaceModels, image: RgbImage, options:
   const lap = () => -started + (started = performance.now());
   const minConfidence = options.minConfidence ?? (options.detector === 'fast' ? FAST_MIN_CONFIDENCE : 0.5);
   const maxFaces = options.maxFaces ?? 100;
-  const { detections, padded } = options.detector === 'fast'
-    ? { detections: await locateFast(models, image, minConfidence, maxFaces), padded: false }
-    : await detect(models, image, minConfidence, maxFaces);
+  const { detections, padded } =
+    options.detector === 'fast'
+      ? { detections: await locateFast(models, image, minConfidence, maxFaces), padded: false }
+      : await detect(models, image, minConfidence, maxFaces);
   const timings: StageTimings = { detect: lap(), landmarks: 0, embed: 0 };
   detections.sort((a, b) => a.box.x - b.box.x);
   const faces: AnalyzedFace[] = [];

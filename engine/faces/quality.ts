@@ -19,7 +19,8 @@ function defined(value: number | undefined): number {
 export function blurScore(chip: RgbImage): number {
   const { width, height, data } = chip;
   const grey = new Float32Array(width * height);
-  for (let i = 0; i < grey.length; i++) grey[i] = 0.299 * defined(data[i * 3]) + 0.587 * defined(data[i * 3 + 1]) + 0.114 * defined(data[i * 3 + 2]);
+  for (let i = 0; i < grey.length; i++)
+    grey[i] = 0.299 * defined(data[i * 3]) + 0.587 * defined(data[i * 3 + 1]) + 0.114 * defined(data[i * 3 + 2]);
   let sum = 0;
   let sumSq = 0;
   let n = 0;
@@ -60,7 +61,8 @@ export const DEFAULT_QUALITY_LIMITS: QualityLimits = { minFaceSize: 40, minBlur:
 
 export function qualityProblems(faceSize: number, blur: number, limits: QualityLimits = DEFAULT_QUALITY_LIMITS): string[] {
   const problems: string[] = [];
-  if (faceSize < limits.minFaceSize) problems.push(`face is ${Math.round(faceSize)} px across; at least ${limits.minFaceSize} px is needed`);
+  if (faceSize < limits.minFaceSize)
+    problems.push(`face is ${Math.round(faceSize)} px across; at least ${limits.minFaceSize} px is needed`);
   if (blur < limits.minBlur) problems.push(`face is too blurred (sharpness ${blur.toFixed(0)}; at least ${limits.minBlur} is needed)`);
   return problems;
 }

@@ -50,17 +50,27 @@ export async function prepareEnrolment(models: FaceModels, image: DecodedImage, 
     const summaries = faces.map(summarizeFace);
     throw new FaceKitError('MULTIPLE_FACES', `${faces.length} faces found (${describeFaces(summaries)})`, {
       file: image.source,
-      details: { faces: summaries.map((f) => ({ index: f.index, box: { x: f.box.x, y: f.box.y, width: f.box.width, height: f.box.height } })) },
+      details: {
+        faces: summaries.map((f) => ({ index: f.index, box: { x: f.box.x, y: f.box.y, width: f.box.width, height: f.box.height } })),
+      },
     });
   }
   const face = pickFace(faces, options.faceIndex ?? 0, image.source);
   if (face.quality.problems.length && !options.allowLowQuality) {
     // options.allowLowQuality enrols it anyway; each shell says how to ask for that.
-    throw new FaceKitError('LOW_QUALITY', face.quality.problems.join('; '), { file: image.source, details: { problems: face.quality.problems } });
+    throw new FaceKitError('LOW_QUALITY', face.quality.problems.join('; '), {
+      file: image.source,
+      details: { problems: face.quality.problems },
+    });
   }
   return {
     source: image.source,
-    photo: { sha256: image.sha256, path: options.keepSourceName ? image.source : path.resolve(image.source), width: image.width, height: image.height },
+    photo: {
+      sha256: image.sha256,
+      path: options.keepSourceName ? image.source : path.resolve(image.source),
+      width: image.width,
+      height: image.height,
+    },
     face: {
       faceIndex: face.index,
       box: face.box,
@@ -85,6 +95,12 @@ export function saveEnrolment(store: Store, personName: string, prepared: Prepar
 }
 
 /** Enrols one face of `image` as `personName` (creating the person when new). Idempotent per photo. */
-export async function enrol(models: FaceModels, store: Store, personName: string, image: DecodedImage, options: EnrolOptions = {}): Promise<EnrolResult> {
+export async function enrol(
+  models: FaceModels,
+  store: Store,
+  personName: string,
+  image: DecodedImage,
+  options: EnrolOptions = {},
+): Promise<EnrolResult> {
   return saveEnrolment(store, personName, await prepareEnrolment(models, image, options));
 }

@@ -55,9 +55,10 @@ export class KioskSession {
       const streak = (this.#streaks.get(key) ?? 0) + 1;
       this.#streaks.set(key, streak);
       if (streak < this.rules.requiredFrames) continue;
-      const due = key === UNKNOWN
-        ? this.rules.logUnknown && streak === this.rules.requiredFrames // once per appearance: unknowns cannot be told apart
-        : !this.#checkedInWithinCooldown(key);
+      const due =
+        key === UNKNOWN
+          ? this.rules.logUnknown && streak === this.rules.requiredFrames // once per appearance: unknowns cannot be told apart
+          : !this.#checkedInWithinCooldown(key);
       if (due) written.push(this.#checkIn(face));
     }
     this.checkins += written.length;

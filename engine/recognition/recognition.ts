@@ -69,13 +69,23 @@ export function requireFaces(faces: AnalyzedFace[], source: string): asserts fac
 export function pickFace(faces: AnalyzedFace[], faceIndex: number, source: string): AnalyzedFace {
   const face = faces[faceIndex];
   if (!Number.isInteger(faceIndex) || !face) {
-    throw new FaceKitError('BAD_INPUT', `face index ${faceIndex} does not exist; the image has ${faces.length} face(s), numbered 0–${faces.length - 1} from left to right`, source);
+    throw new FaceKitError(
+      'BAD_INPUT',
+      `face index ${faceIndex} does not exist; the image has ${faces.length} face(s), numbered 0–${faces.length - 1} from left to right`,
+      source,
+    );
   }
   return face;
 }
 
 /** Is the person in this photo? Compares `faceIndex`, or else every face, against the person's enrolled faces. */
-export async function verify(models: FaceModels, store: Store, personName: string, image: DecodedImage, options: RecognitionOptions & { faceIndex?: number } = {}): Promise<VerifyResult> {
+export async function verify(
+  models: FaceModels,
+  store: Store,
+  personName: string,
+  image: DecodedImage,
+  options: RecognitionOptions & { faceIndex?: number } = {},
+): Promise<VerifyResult> {
   const person = store.requirePerson(personName);
   const threshold = thresholdFor(store, options.threshold);
   const { faces, modelId } = await analyzeFaces(models, image, options);
@@ -83,7 +93,10 @@ export async function verify(models: FaceModels, store: Store, personName: strin
   // Only this person's faces: 1:1 needs no gallery-wide index, however large the store.
   const enrolled = store.faceSearch.personEmbeddings(modelId, person.id);
   if (!enrolled.length) {
-    throw new FaceKitError('NOT_FOUND', `"${person.name}" has no faces enrolled with the current face model (${modelId}); enrol them again`);
+    throw new FaceKitError(
+      'NOT_FOUND',
+      `"${person.name}" has no faces enrolled with the current face model (${modelId}); enrol them again`,
+    );
   }
   const [first, ...others]: SomeFaces = options.faceIndex === undefined ? faces : [pickFace(faces, options.faceIndex, image.source)];
   const nearest = (face: AnalyzedFace) => ({ face, distance: Math.min(...enrolled.map((e) => euclidean(e, face.embedding))) });
@@ -103,7 +116,12 @@ export async function verify(models: FaceModels, store: Store, personName: strin
 }
 
 /** Who is in this photo? For each face: the nearest enrolled person within the threshold, or unknown. */
-export async function identify(models: FaceModels, store: Store, image: DecodedImage, options: RecognitionOptions & { topK?: number } = {}): Promise<IdentifyResult> {
+export async function identify(
+  models: FaceModels,
+  store: Store,
+  image: DecodedImage,
+  options: RecognitionOptions & { topK?: number } = {},
+): Promise<IdentifyResult> {
   const threshold = thresholdFor(store, options.threshold);
   const { faces, modelId } = await analyzeFaces(models, image, options);
   const results = faces.map((face): IdentifiedFace => {

@@ -17,13 +17,24 @@ export type Mat3 = number[]; // row-major 3×3
  * 2–5× slower; this check measured no slower than the non-null assertions it replaces.
  */
 function defined(value: number | undefined): number {
-  if (value === undefined) throw new FaceKitError('INTERNAL', 'colour data ended early (a buffer shorter than its image, or a matrix of fewer than 9 elements)');
+  if (value === undefined)
+    throw new FaceKitError('INTERNAL', 'colour data ended early (a buffer shorter than its image, or a matrix of fewer than 9 elements)');
   return value;
 }
 
 /** A 3×3 matrix's elements, row-major, as a tuple (for destructuring). */
 function elements9(m: Mat3): [number, number, number, number, number, number, number, number, number] {
-  return [defined(m[0]), defined(m[1]), defined(m[2]), defined(m[3]), defined(m[4]), defined(m[5]), defined(m[6]), defined(m[7]), defined(m[8])];
+  return [
+    defined(m[0]),
+    defined(m[1]),
+    defined(m[2]),
+    defined(m[3]),
+    defined(m[4]),
+    defined(m[5]),
+    defined(m[6]),
+    defined(m[7]),
+    defined(m[8]),
+  ];
 }
 
 export interface ColorStats {
@@ -38,18 +49,31 @@ const YIQ_TO_RGB: Mat3 = invert3(RGB_TO_YIQ);
 
 export function colorStats(rgb: ArrayLike<number>): ColorStats {
   const n = rgb.length / 3;
-  let m0 = 0, m1 = 0, m2 = 0;
+  let m0 = 0,
+    m1 = 0,
+    m2 = 0;
   for (let p = 0; p < rgb.length; p += 3) {
     m0 += defined(rgb[p]);
     m1 += defined(rgb[p + 1]);
     m2 += defined(rgb[p + 2]);
   }
   const mean: [number, number, number] = [m0 / n, m1 / n, m2 / n];
-  let c00 = 0, c01 = 0, c02 = 0, c11 = 0, c12 = 0, c22 = 0;
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c11 = 0,
+    c12 = 0,
+    c22 = 0;
   for (let p = 0; p < rgb.length; p += 3) {
-    const d0 = defined(rgb[p]) - mean[0], d1 = defined(rgb[p + 1]) - mean[1], d2 = defined(rgb[p + 2]) - mean[2];
-    c00 += d0 * d0; c01 += d0 * d1; c02 += d0 * d2;
-    c11 += d1 * d1; c12 += d1 * d2; c22 += d2 * d2;
+    const d0 = defined(rgb[p]) - mean[0],
+      d1 = defined(rgb[p + 1]) - mean[1],
+      d2 = defined(rgb[p + 2]) - mean[2];
+    c00 += d0 * d0;
+    c01 += d0 * d1;
+    c02 += d0 * d2;
+    c11 += d1 * d1;
+    c12 += d1 * d2;
+    c22 += d2 * d2;
   }
   return { mean, cov: [c00, c01, c02, c01, c11, c12, c02, c12, c22].map((v) => v / n) };
 }
@@ -68,7 +92,9 @@ function mul3(a: Mat3, b: Mat3): Mat3 {
 
 export function invert3(m: Mat3): Mat3 {
   const [a, b, c, d, e, f, g, h, i] = elements9(m);
-  const A = e * i - f * h, B = -(d * i - f * g), C = d * h - e * g;
+  const A = e * i - f * h,
+    B = -(d * i - f * g),
+    C = d * h - e * g;
   const det = a * A + b * B + c * C;
   return [A, -(b * i - c * h), b * f - c * e, B, a * i - c * g, -(a * f - c * d), C, -(a * h - b * g), a * e - b * d].map((v) => v / det);
 }
@@ -80,25 +106,33 @@ export function eigenSym3(m: Mat3): { values: number[]; vectors: Mat3 } {
   for (let sweep = 0; sweep < 50; sweep++) {
     const off = defined(a[1]) ** 2 + defined(a[2]) ** 2 + defined(a[5]) ** 2;
     if (off < 1e-22 * (defined(a[0]) ** 2 + defined(a[4]) ** 2 + defined(a[8]) ** 2 + 1e-300)) break;
-    for (const [p, q] of [[0, 1], [0, 2], [1, 2]] as const) {
+    for (const [p, q] of [
+      [0, 1],
+      [0, 2],
+      [1, 2],
+    ] as const) {
       const apq = defined(a[p * 3 + q]);
       if (Math.abs(apq) < 1e-300) continue;
       const theta = (defined(a[q * 3 + q]) - defined(a[p * 3 + p])) / (2 * apq);
       const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-      const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+      const c = 1 / Math.sqrt(t * t + 1),
+        s = t * c;
       // a ← Jᵀ a J, v ← v J, with J the rotation in the (p, q) plane.
       for (let k = 0; k < 3; k++) {
-        const akp = defined(a[k * 3 + p]), akq = defined(a[k * 3 + q]);
+        const akp = defined(a[k * 3 + p]),
+          akq = defined(a[k * 3 + q]);
         a[k * 3 + p] = c * akp - s * akq;
         a[k * 3 + q] = s * akp + c * akq;
       }
       for (let k = 0; k < 3; k++) {
-        const apk = defined(a[p * 3 + k]), aqk = defined(a[q * 3 + k]);
+        const apk = defined(a[p * 3 + k]),
+          aqk = defined(a[q * 3 + k]);
         a[p * 3 + k] = c * apk - s * aqk;
         a[q * 3 + k] = s * apk + c * aqk;
       }
       for (let k = 0; k < 3; k++) {
-        const vkp = defined(v[k * 3 + p]), vkq = defined(v[k * 3 + q]);
+        const vkp = defined(v[k * 3 + p]),
+          vkq = defined(v[k * 3 + q]);
         v[k * 3 + p] = c * vkp - s * vkq;
         v[k * 3 + q] = s * vkp + c * vkq;
       }
@@ -123,7 +157,9 @@ export function matchColorStats(source: ArrayLike<number>, target: ColorStats): 
   const [t0, t1, t2] = target.mean;
   const out = new Float32Array(source.length);
   for (let p = 0; p < source.length; p += 3) {
-    const d0 = defined(source[p]) - s.mean[0], d1 = defined(source[p + 1]) - s.mean[1], d2 = defined(source[p + 2]) - s.mean[2];
+    const d0 = defined(source[p]) - s.mean[0],
+      d1 = defined(source[p + 1]) - s.mean[1],
+      d2 = defined(source[p + 2]) - s.mean[2];
     out[p] = a0 * d0 + a1 * d1 + a2 * d2 + t0;
     out[p + 1] = a3 * d0 + a4 * d1 + a5 * d2 + t1;
     out[p + 2] = a6 * d0 + a7 * d1 + a8 * d2 + t2;
@@ -154,7 +190,9 @@ function apply3(m: Mat3, px: ArrayLike<number>): Float32Array {
   const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = elements9(m);
   const out = new Float32Array(px.length);
   for (let p = 0; p < px.length; p += 3) {
-    const a = defined(px[p]), b = defined(px[p + 1]), c = defined(px[p + 2]);
+    const a = defined(px[p]),
+      b = defined(px[p + 1]),
+      c = defined(px[p + 2]);
     out[p] = m0 * a + m1 * b + m2 * c;
     out[p + 1] = m3 * a + m4 * b + m5 * c;
     out[p + 2] = m6 * a + m7 * b + m8 * c;
@@ -163,7 +201,8 @@ function apply3(m: Mat3, px: ArrayLike<number>): Float32Array {
 }
 
 function lumaMeanStd(rgb: ArrayLike<number>): { mean: number; std: number } {
-  let sum = 0, sq = 0;
+  let sum = 0,
+    sq = 0;
   const n = rgb.length / 3;
   for (let p = 0; p < rgb.length; p += 3) {
     const y = 0.299 * defined(rgb[p]) + 0.587 * defined(rgb[p + 1]) + 0.114 * defined(rgb[p + 2]);

@@ -46,16 +46,19 @@ export async function contentFaces(models: FaceModels, content: RgbImage): Promi
 }
 
 /** Builds the identity loss for the faces of `content` (from contentFaces); undefined when there is none. */
-export async function createIdentityGuard(models: FaceModels, content: RgbImage, faces: AnalyzedFace[], weight: number): Promise<IdentityGuard | undefined> {
+export async function createIdentityGuard(
+  models: FaceModels,
+  content: RgbImage,
+  faces: AnalyzedFace[],
+  weight: number,
+): Promise<IdentityGuard | undefined> {
   if (!faces.length) return undefined;
   const descriptor = models.get('faceDescriptor');
   await descriptor.load(); // the loss calls it synchronously, inside tf.tidy
-  const anchors = faces
-    .slice(0, MAX_PROTECTED_FACES)
-    .map((face): FaceAnchor => {
-      const { center, side } = alignmentFor(face.landmarks);
-      return { centerX: center.x / content.width, centerY: center.y / content.height, side: side / content.width };
-    });
+  const anchors = faces.slice(0, MAX_PROTECTED_FACES).map((face): FaceAnchor => {
+    const { center, side } = alignmentFor(face.landmarks);
+    return { centerX: center.x / content.width, centerY: center.y / content.height, side: side / content.width };
+  });
   // Targets come from the very content image the job uses at each stage (same resampling), so the
   // starting image of an init-from-content run costs exactly nothing.
   let targets: { anchor: FaceAnchor; embedding: Float32Array }[] = [];
@@ -66,12 +69,18 @@ export async function createIdentityGuard(models: FaceModels, content: RgbImage,
       // A face drifting to the match threshold (0.6) costs `weight` × the starting style+content loss.
       relativeTo: { reference: DEFAULT_THRESHOLD ** 2 },
       prepareStage: (contentRgb: Tensor4D) => {
-        targets = anchors.map((anchor) => ({ anchor, embedding: tf.tidy(() => descriptor.describeTensor(cropFace(contentRgb, anchor)).dataSync() as Float32Array) }));
+        targets = anchors.map((anchor) => ({
+          anchor,
+          embedding: tf.tidy(() => descriptor.describeTensor(cropFace(contentRgb, anchor)).dataSync() as Float32Array),
+        }));
       },
       fn: (generated: Tensor4D) =>
         tf.tidy(() => {
-          if (!targets.length) throw new FaceKitError('INTERNAL', 'the identity loss was evaluated before prepareStage() gave it its targets');
-          const terms = targets.map(({ anchor, embedding }) => tf.sum(tf.squaredDifference(descriptor.describeTensor(cropFace(generated, anchor)), tf.tensor2d(embedding, [1, 128]))));
+          if (!targets.length)
+            throw new FaceKitError('INTERNAL', 'the identity loss was evaluated before prepareStage() gave it its targets');
+          const terms = targets.map(({ anchor, embedding }) =>
+            tf.sum(tf.squaredDifference(descriptor.describeTensor(cropFace(generated, anchor)), tf.tensor2d(embedding, [1, 128]))),
+          );
           return tf.addN(terms) as tf.Scalar;
         }),
     },
@@ -86,7 +95,12 @@ export interface IdentityCheck {
 }
 
 /** Measures, with the full recognition pipeline, how far the stylised faces (of `before`, from contentFaces) drifted. */
-export async function measureIdentity(models: FaceModels, content: RgbImage, before: AnalyzedFace[], result: RgbImage): Promise<IdentityCheck | undefined> {
+export async function measureIdentity(
+  models: FaceModels,
+  content: RgbImage,
+  before: AnalyzedFace[],
+  result: RgbImage,
+): Promise<IdentityCheck | undefined> {
   if (!before.length) return undefined;
   const after = (await analyzeFaces(models, result)).faces;
   const scale = result.width / content.width;

@@ -93,7 +93,10 @@ async function prepareImages(r: ResolvedStyleParams): Promise<StageImages[]> {
       content: await resizeRgb(content, st.width, st.height),
       contentColor: await resizeRgb(contentFull, st.width, st.height),
       styles: await Promise.all(
-        styles.map(async (s) => ({ ...s, image: await resizeLonger(s.image, Math.max(1, Math.round(r.styleScale * Math.max(st.width, st.height)))) })),
+        styles.map(async (s) => ({
+          ...s,
+          image: await resizeLonger(s.image, Math.max(1, Math.round(r.styleScale * Math.max(st.width, st.height)))),
+        })),
       ),
     })),
   );
@@ -201,7 +204,8 @@ export async function runStyleTransfer(params: StyleParams, options: StyleRunOpt
       } finally {
         contentT.dispose();
       }
-      if (si === 0 && r.extraLoss?.relativeTo) spec.extraLoss = await scaleExtraLoss(r.extraLoss, r.extraLoss.relativeTo, net, x, targets, spec, signal);
+      if (si === 0 && r.extraLoss?.relativeTo)
+        spec.extraLoss = await scaleExtraLoss(r.extraLoss, r.extraLoss.relativeTo, net, x, targets, spec, signal);
       const prepareMs = performance.now() - tPrep;
       const tOpt = performance.now();
       let iteration = 0;

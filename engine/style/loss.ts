@@ -112,8 +112,34 @@ function tvGradient(x: Tensor4D, scale: number): Tensor4D {
     const [, h, w, c] = x.shape;
     const dy = tf.sub(tf.slice(x, [0, 1, 0, 0], [1, h - 1, w, c]), tf.slice(x, [0, 0, 0, 0], [1, h - 1, w, c]));
     const dx = tf.sub(tf.slice(x, [0, 0, 1, 0], [1, h, w - 1, c]), tf.slice(x, [0, 0, 0, 0], [1, h, w - 1, c]));
-    const gy = tf.sub(tf.pad(dy, [[0, 0], [1, 0], [0, 0], [0, 0]]), tf.pad(dy, [[0, 0], [0, 1], [0, 0], [0, 0]]));
-    const gx = tf.sub(tf.pad(dx, [[0, 0], [0, 0], [1, 0], [0, 0]]), tf.pad(dx, [[0, 0], [0, 0], [0, 1], [0, 0]]));
+    const gy = tf.sub(
+      tf.pad(dy, [
+        [0, 0],
+        [1, 0],
+        [0, 0],
+        [0, 0],
+      ]),
+      tf.pad(dy, [
+        [0, 0],
+        [0, 1],
+        [0, 0],
+        [0, 0],
+      ]),
+    );
+    const gx = tf.sub(
+      tf.pad(dx, [
+        [0, 0],
+        [0, 0],
+        [1, 0],
+        [0, 0],
+      ]),
+      tf.pad(dx, [
+        [0, 0],
+        [0, 0],
+        [0, 1],
+        [0, 0],
+      ]),
+    );
     return tf.mul(tf.add(gy, gx), (2 * scale) / x.size);
   });
 }
@@ -202,13 +228,25 @@ function yieldToEventLoop(): Promise<void> {
  * its own tf.tidy; the activations the backward pass needs are kept in a list and freed in `finally`, so
  * a cancel (checked between layers) or an error leaves no tensors behind.
  */
-export async function lossAndGradient(net: Vgg19Net, x: Tensor4D, targets: LossTargets, spec: LossSpec, signal?: AbortSignal): Promise<LossAndGradient> {
+export async function lossAndGradient(
+  net: Vgg19Net,
+  x: Tensor4D,
+  targets: LossTargets,
+  spec: LossSpec,
+  signal?: AbortSignal,
+): Promise<LossAndGradient> {
   const { terms, grad } = await facekitPass(net, x, targets, spec, signal, true);
   return { terms, grad: expectDefined(grad, 'the gradient of the backward pass') };
 }
 
 /** FaceKit's forward pass alone (the same ops as lossAndGradient, no backward): the loss terms. */
-export async function facekitLoss(net: Vgg19Net, x: Tensor4D, targets: LossTargets, spec: LossSpec, signal?: AbortSignal): Promise<LossTerms> {
+export async function facekitLoss(
+  net: Vgg19Net,
+  x: Tensor4D,
+  targets: LossTargets,
+  spec: LossSpec,
+  signal?: AbortSignal,
+): Promise<LossTerms> {
   return (await facekitPass(net, x, targets, spec, signal, false)).terms;
 }
 
@@ -384,7 +422,12 @@ function totalLoss(weights: Vgg19Weights, x: Tensor4D, targets: LossTargets, spe
 }
 
 /** The stock path: tf.valueAndGrad over the whole loss (Conv2DBackpropInput etc. as tfjs provides them). */
-export async function stockLossAndGradient(weights: Vgg19Weights, x: Tensor4D, targets: LossTargets, spec: LossSpec): Promise<LossAndGradient> {
+export async function stockLossAndGradient(
+  weights: Vgg19Weights,
+  x: Tensor4D,
+  targets: LossTargets,
+  spec: LossSpec,
+): Promise<LossAndGradient> {
   const terms: LossTerms = { content: 0, style: 0, tv: 0, total: 0 };
   const { value, grad } = tf.tidy(() => tf.valueAndGrad((v: Tensor4D) => totalLoss(weights, v, targets, spec, terms))(x));
   value.dispose();

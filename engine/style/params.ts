@@ -116,7 +116,10 @@ export const STYLE_UPSCALE_WARN = 2;
 
 const COURSE_STYLE_LAYERS = ['block1_conv1', 'block2_conv1', 'block3_conv1', 'block4_conv1', 'block5_conv1'];
 
-type PresetValues = Omit<ResolvedStyleParams, 'content' | 'styles' | 'preset' | 'width' | 'height' | 'stages' | 'initImage' | 'seed' | 'extraLoss' | 'warnings'> & {
+type PresetValues = Omit<
+  ResolvedStyleParams,
+  'content' | 'styles' | 'preset' | 'width' | 'height' | 'stages' | 'initImage' | 'seed' | 'extraLoss' | 'warnings'
+> & {
   size: number;
   iterations: number;
   /** undefined = automatic (halve down to AUTO_COARSEST_SIDE). */
@@ -156,7 +159,9 @@ export const STYLE_PRESETS: Record<PresetName, PresetValues> = {
     beta: (100 * 4 * 86) / 512 ** 2,
     tvWeight: 1,
     contentLayers: [{ layer: 'block4_conv2', weight: 1 }],
-    styleLayers: Object.entries({ block1_conv1: 64, block2_conv1: 16, block3_conv1: 4, block4_conv1: 1, block5_conv1: 1 }).map(([layer, w]) => ({ layer, weight: w / 86 })),
+    styleLayers: Object.entries({ block1_conv1: 64, block2_conv1: 16, block3_conv1: 4, block4_conv1: 1, block5_conv1: 1 }).map(
+      ([layer, w]) => ({ layer, weight: w / 86 }),
+    ),
     pooling: 'max',
     optimizer: { ...LBFGS_DEFAULTS },
     init: 'content',
@@ -234,7 +239,8 @@ export function resolveStyleParams(p: StyleParams): ResolvedStyleParams {
 
   const size = integer('size', p.size ?? preset.size, SIZE.min, SIZE.max);
   const { width, height } = outputSize(content, size);
-  if (Math.min(width, height) < MIN_STAGE_SIDE) bad(`output would be ${width} × ${height}; its shorter side must be at least ${MIN_STAGE_SIDE} px`);
+  if (Math.min(width, height) < MIN_STAGE_SIDE)
+    bad(`output would be ${width} × ${height}; its shorter side must be at least ${MIN_STAGE_SIDE} px`);
 
   let stageCount: number;
   let iterationsPerStage: number[];
@@ -256,7 +262,9 @@ export function resolveStyleParams(p: StyleParams): ResolvedStyleParams {
   const sizes = planStages(width, height, stageCount);
   const coarsest = expectDefined(sizes[0], 'the coarsest stage'); // stageCount ≥ 1
   if (Math.min(coarsest.width, coarsest.height) < MIN_STAGE_SIDE) {
-    bad(`the coarsest of ${stageCount} stages would be ${coarsest.width} × ${coarsest.height}; use fewer stages (its shorter side must be ≥ ${MIN_STAGE_SIDE} px)`);
+    bad(
+      `the coarsest of ${stageCount} stages would be ${coarsest.width} × ${coarsest.height}; use fewer stages (its shorter side must be ≥ ${MIN_STAGE_SIDE} px)`,
+    );
   }
   // planStages gives one size per stage: stageCount = iterationsPerStage.length.
   const stages = sizes.map((s, i) => ({ ...s, iterations: expectDefined(iterationsPerStage[i], `the iteration count of stage ${i + 1}`) }));
@@ -285,23 +293,41 @@ export function resolveStyleParams(p: StyleParams): ResolvedStyleParams {
   const init = p.init ?? preset.init;
   if (!['content', 'noise', 'image'].includes(init)) bad(`unknown init '${init}' (use content, noise or image)`);
   if (init === 'image') checkImage('initImage', p.initImage);
-  const noiseRatio = init === 'noise' ? 1 : finiteNumber('noiseRatio', p.noiseRatio ?? preset.noiseRatio, STYLE_LIMITS.noiseRatio.min, STYLE_LIMITS.noiseRatio.max);
-  const noiseRange = finiteNumber('noiseRange', p.noiseRange ?? preset.noiseRange, STYLE_LIMITS.noiseRange.min, STYLE_LIMITS.noiseRange.max);
-  const seed = p.seed === undefined ? Math.floor(Math.random() * 2 ** 32) : integer('seed', p.seed, STYLE_LIMITS.seed.min, STYLE_LIMITS.seed.max);
+  const noiseRatio =
+    init === 'noise'
+      ? 1
+      : finiteNumber('noiseRatio', p.noiseRatio ?? preset.noiseRatio, STYLE_LIMITS.noiseRatio.min, STYLE_LIMITS.noiseRatio.max);
+  const noiseRange = finiteNumber(
+    'noiseRange',
+    p.noiseRange ?? preset.noiseRange,
+    STYLE_LIMITS.noiseRange.min,
+    STYLE_LIMITS.noiseRange.max,
+  );
+  const seed =
+    p.seed === undefined ? Math.floor(Math.random() * 2 ** 32) : integer('seed', p.seed, STYLE_LIMITS.seed.min, STYLE_LIMITS.seed.max);
 
   const preserveColor = p.preserveColor ?? preset.preserveColor;
-  if (!['none', 'luminance', 'histogram'].includes(preserveColor)) bad(`unknown preserveColor '${preserveColor}' (use none, luminance or histogram)`);
+  if (!['none', 'luminance', 'histogram'].includes(preserveColor))
+    bad(`unknown preserveColor '${preserveColor}' (use none, luminance or histogram)`);
   const pooling = p.pooling ?? preset.pooling;
   if (pooling !== 'max' && pooling !== 'avg') bad(`unknown pooling '${String(pooling)}' (use max or avg)`);
-  const styleScale = finiteNumber('styleScale', p.styleScale ?? preset.styleScale, STYLE_LIMITS.styleScale.min, STYLE_LIMITS.styleScale.max);
+  const styleScale = finiteNumber(
+    'styleScale',
+    p.styleScale ?? preset.styleScale,
+    STYLE_LIMITS.styleScale.min,
+    STYLE_LIMITS.styleScale.max,
+  );
 
   // A style image is resized so that its longer side is styleScale × the output's longer side.
   const wantSide = styleScale * size;
   styles.forEach((s, i) => {
     const side = Math.max(s.image.width, s.image.height);
-    if (side < MIN_STYLE_SIDE) bad(`style image ${i + 1} is ${s.image.width} × ${s.image.height}; at least ${MIN_STYLE_SIDE} px on the longer side is needed`);
+    if (side < MIN_STYLE_SIDE)
+      bad(`style image ${i + 1} is ${s.image.width} × ${s.image.height}; at least ${MIN_STYLE_SIDE} px on the longer side is needed`);
     if (wantSide / side > STYLE_UPSCALE_WARN) {
-      warnings.push(`style image ${i + 1} (${s.image.width} × ${s.image.height}) is upscaled ${(wantSide / side).toFixed(1)}× for a ${size} px output; its textures will be soft (use a larger style image or a smaller styleScale)`);
+      warnings.push(
+        `style image ${i + 1} (${s.image.width} × ${s.image.height}) is upscaled ${(wantSide / side).toFixed(1)}× for a ${size} px output; its textures will be soft (use a larger style image or a smaller styleScale)`,
+      );
     }
   });
 
@@ -332,7 +358,12 @@ export function resolveStyleParams(p: StyleParams): ResolvedStyleParams {
     seed,
     preserveColor,
     styleScale,
-    previewEvery: integer('previewEvery', p.previewEvery ?? preset.previewEvery, STYLE_LIMITS.previewEvery.min, STYLE_LIMITS.previewEvery.max),
+    previewEvery: integer(
+      'previewEvery',
+      p.previewEvery ?? preset.previewEvery,
+      STYLE_LIMITS.previewEvery.min,
+      STYLE_LIMITS.previewEvery.max,
+    ),
     extraLoss,
     warnings,
   };

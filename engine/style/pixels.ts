@@ -24,4 +24,3 @@ export function resizeLonger(image: RgbImage, side: number): Promise<RgbImage> {
 export function rgbToTensor(image: RgbImage): Tensor4D {
   return tf.tensor4d(Float32Array.from(image.data), [1, image.height, image.width, 3]);
 }
-

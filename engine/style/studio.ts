@@ -62,7 +62,10 @@ function checkOutputPath(file: string): void {
 }
 
 async function thumbnail(image: RgbImage): Promise<Buffer> {
-  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).resize(256, 256, { fit: 'inside' }).png().toBuffer();
+  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .resize(256, 256, { fit: 'inside' })
+    .png()
+    .toBuffer();
 }
 
 export async function stylizeToFile(
@@ -85,7 +88,9 @@ export async function stylizeToFile(
     const weights = await vgg.weights();
 
     const faces = await contentFaces(models, content);
-    const guard = request.preserveIdentity ? await createIdentityGuard(models, content, faces, request.identityWeight ?? DEFAULT_IDENTITY_WEIGHT) : undefined;
+    const guard = request.preserveIdentity
+      ? await createIdentityGuard(models, content, faces, request.identityWeight ?? DEFAULT_IDENTITY_WEIGHT)
+      : undefined;
     const result = await runStyleTransfer(
       {
         ...request.settings,
@@ -111,7 +116,12 @@ export async function stylizeToFile(
       contentPath: path.resolve(content.source),
       contentSha256: content.sha256,
       styles: styles.map(({ image, weight }) => ({ path: path.resolve(image.source), sha256: image.sha256, weight: weight ?? 1 })),
-      params: { ...request.settings, seed: result.seed, preserveIdentity: Boolean(request.preserveIdentity), identityWeight: request.identityWeight },
+      params: {
+        ...request.settings,
+        seed: result.seed,
+        preserveIdentity: Boolean(request.preserveIdentity),
+        identityWeight: request.identityWeight,
+      },
       timings: { totalMs: result.totalMs, stages: result.stages },
       iterations: result.iterations,
       msPerIteration: result.msPerIteration,

@@ -13,11 +13,22 @@ export type { Vgg19Weights };
 
 /** The 16 convolution layers of VGG19, in network order. */
 export const VGG19_LAYERS = [
-  'block1_conv1', 'block1_conv2',
-  'block2_conv1', 'block2_conv2',
-  'block3_conv1', 'block3_conv2', 'block3_conv3', 'block3_conv4',
-  'block4_conv1', 'block4_conv2', 'block4_conv3', 'block4_conv4',
-  'block5_conv1', 'block5_conv2', 'block5_conv3', 'block5_conv4',
+  'block1_conv1',
+  'block1_conv2',
+  'block2_conv1',
+  'block2_conv2',
+  'block3_conv1',
+  'block3_conv2',
+  'block3_conv3',
+  'block3_conv4',
+  'block4_conv1',
+  'block4_conv2',
+  'block4_conv3',
+  'block4_conv4',
+  'block5_conv1',
+  'block5_conv2',
+  'block5_conv3',
+  'block5_conv4',
 ] as const;
 
 export type Vgg19LayerName = (typeof VGG19_LAYERS)[number];
@@ -189,7 +200,9 @@ function locateLayers(file: string, h5: H5File, layers: Vgg19LayerName[], strict
   for (const [i, name] of layers.entries()) {
     const group = root.keys().includes(name) ? root.get(name) : null;
     if (!isGroup(group)) {
-      const listed = layerNames?.length ? `layer_names lists: ${layerNames.join(', ')}` : `top-level groups: ${root.keys().join(', ') || 'none'}`;
+      const listed = layerNames?.length
+        ? `layer_names lists: ${layerNames.join(', ')}`
+        : `top-level groups: ${root.keys().join(', ') || 'none'}`;
       throw bad(file, `missing layer group ${name}; not VGG19 weights in Keras format? (${listed})`);
     }
     const datasets = datasetsUnder(group, 2);

@@ -58,7 +58,10 @@ export function checkWeights(weights: Vgg19Weights, deepest: number): void {
     const w = layerWeights(weights, name);
     const [kh, kw, ci, co] = w.kernel.shape;
     if (kh !== 3 || kw !== 3 || ci !== inC || w.bias.shape[0] !== co) {
-      throw new FaceKitError('MODEL_MISSING', `VGG-19 layer ${name} has kernel [${w.kernel.shape}] and bias [${w.bias.shape}]; expected [3,3,${inC},outC] and [outC]`);
+      throw new FaceKitError(
+        'MODEL_MISSING',
+        `VGG-19 layer ${name} has kernel [${w.kernel.shape}] and bias [${w.bias.shape}]; expected [3,3,${inC},outC] and [outC]`,
+      );
     }
     inC = co;
   }
@@ -127,7 +130,12 @@ export function pool2Backward(input: Tensor4D, output: Tensor4D, dOut: Tensor4D,
     spread.dispose();
   }
   if (2 * h === H && 2 * w === W) return g;
-  const padded = tf.pad(g, [[0, 0], [0, H - 2 * h], [0, W - 2 * w], [0, 0]]);
+  const padded = tf.pad(g, [
+    [0, 0],
+    [0, H - 2 * h],
+    [0, W - 2 * w],
+    [0, 0],
+  ]);
   g.dispose();
   return padded;
 }

@@ -5,7 +5,10 @@ import { prepareEnrolment, type EnrolOptions, type PreparedEnrolment } from '../
 import { serveTasks } from './task-worker.ts';
 import { createModelRegistry } from '../models/loaded-models.ts';
 
-export interface EnrolTask { file: string; options: Pick<EnrolOptions, 'allowLowQuality'> }
+export interface EnrolTask {
+  file: string;
+  options: Pick<EnrolOptions, 'allowLowQuality'>;
+}
 
 // This thread's own networks, loaded by the first photo and kept for the rest of the run.
 const models = createModelRegistry();

@@ -4,7 +4,11 @@
 import { Worker } from 'node:worker_threads';
 import { FaceKitError, type ErrorInfo } from '../../api/errors.ts';
 
-interface Task<In, Out> { input: In; resolve: (output: Out) => void; reject: (error: Error) => void }
+interface Task<In, Out> {
+  input: In;
+  resolve: (output: Out) => void;
+  reject: (error: Error) => void;
+}
 type Reply<Out> = { ok: true; output: Out } | { ok: false; error: ErrorInfo };
 
 export class WorkerPool<In, Out> {

@@ -35,13 +35,21 @@ export function kioskHandlers(ctx: HandlerContext): Handlers<'kiosk.start' | 'ki
       const started = performance.now();
       const decoded = await decodeArg(image);
       const { faces } = await identify(ctx.models, ctx.store, decoded, { detector: 'fast', topK: 1 });
-      const observed = faces.map((f) => ({ box: f.face.box, seen: { personId: f.match?.personId ?? null, name: f.match?.name ?? null, distance: f.match?.distance ?? null } }));
+      const observed = faces.map((f) => ({
+        box: f.face.box,
+        seen: { personId: f.match?.personId ?? null, name: f.match?.name ?? null, distance: f.match?.distance ?? null },
+      }));
       const checkins = kiosk.observe(observed.map((o) => o.seen)).map(toCheckin);
       if (checkins.length) ctx.emit('data.changed', { what: 'checkins' });
       return {
         width: decoded.width,
         height: decoded.height,
-        faces: observed.map(({ box, seen }) => ({ box: toBox(box), name: seen.name, distance: seen.distance, streak: kiosk.streak(seen.personId) })),
+        faces: observed.map(({ box, seen }) => ({
+          box: toBox(box),
+          name: seen.name,
+          distance: seen.distance,
+          streak: kiosk.streak(seen.personId),
+        })),
         checkins,
         ms: Math.round(performance.now() - started),
       };

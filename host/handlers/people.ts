@@ -4,7 +4,9 @@ import { FaceKitError } from '../../api/errors.ts';
 import type { HandlerContext, Handlers } from './context.ts';
 import { toBox, toCheckin, toPerson } from './convert.ts';
 
-export function peopleHandlers(ctx: HandlerContext): Handlers<'people.list' | 'people.get' | 'people.rename' | 'people.merge' | 'people.remove' | 'faces.thumbnail'> {
+export function peopleHandlers(
+  ctx: HandlerContext,
+): Handlers<'people.list' | 'people.get' | 'people.rename' | 'people.merge' | 'people.remove' | 'faces.thumbnail'> {
   const { store } = ctx;
   const changed = () => ctx.emit('data.changed', { what: 'people' });
   const firstFaceOf = (personName: string) => store.listFaces(personName)[0]?.id ?? null;

@@ -5,7 +5,9 @@ import { identify, verify } from '../../engine/recognition/recognition.ts';
 import type { HandlerContext, Handlers } from './context.ts';
 import { decodeArg, toBox } from './convert.ts';
 
-export function recognitionHandlers(ctx: HandlerContext): Handlers<'faces.detect' | 'enrol.photo' | 'recognize.verify' | 'recognize.identify'> {
+export function recognitionHandlers(
+  ctx: HandlerContext,
+): Handlers<'faces.detect' | 'enrol.photo' | 'recognize.verify' | 'recognize.identify'> {
   const { store, models } = ctx;
   return {
     async 'faces.detect'({ image }) {
@@ -14,7 +16,11 @@ export function recognitionHandlers(ctx: HandlerContext): Handlers<'faces.detect
       return {
         width: decoded.width,
         height: decoded.height,
-        faces: faces.map((f) => ({ box: toBox(f.box), score: f.score, quality: { faceSize: f.quality.faceSize, blur: f.quality.blur, problems: f.quality.problems } })),
+        faces: faces.map((f) => ({
+          box: toBox(f.box),
+          score: f.score,
+          quality: { faceSize: f.quality.faceSize, blur: f.quality.blur, problems: f.quality.problems },
+        })),
       };
     },
     async 'enrol.photo'({ name, image, faceIndex, allowLowQuality }) {
@@ -24,7 +30,14 @@ export function recognitionHandlers(ctx: HandlerContext): Handlers<'faces.detect
     },
     async 'recognize.verify'({ name, image }) {
       const r = await verify(models, store, name, await decodeArg(image));
-      return { person: r.person, match: r.match, distance: r.distance, threshold: r.threshold, box: toBox(r.face.box), faceCount: r.faceCount };
+      return {
+        person: r.person,
+        match: r.match,
+        distance: r.distance,
+        threshold: r.threshold,
+        box: toBox(r.face.box),
+        faceCount: r.faceCount,
+      };
     },
     async 'recognize.identify'({ image }) {
       const decoded = await decodeArg(image);

@@ -20,7 +20,13 @@ const KEYS = {
 } as const;
 
 /** Five minutes: long enough that someone lingering at the door is not checked in twice. */
-export const DEFAULTS: Settings = { threshold: DEFAULT_THRESHOLD, kioskCooldownSeconds: 300, kioskRequiredFrames: 3, kioskLogUnknown: false, cameraId: '' };
+export const DEFAULTS: Settings = {
+  threshold: DEFAULT_THRESHOLD,
+  kioskCooldownSeconds: 300,
+  kioskRequiredFrames: 3,
+  kioskLogUnknown: false,
+  cameraId: '',
+};
 
 export function readSettings(store: Store): Settings {
   const get = <K extends keyof typeof KEYS>(key: K): Settings[K] => store.getSetting<Settings[K]>(KEYS[key]) ?? DEFAULTS[key];
@@ -47,7 +53,9 @@ export function settingsHandlers(ctx: HandlerContext): Handlers<'app.info' | 'se
         backend: { name: backend.name, description: describeBackend(backend) },
         storePath: ctx.store.file,
         dataDir: ctx.dataDir,
-        style: vgg ? { available: true, message: `VGG-19 weights: ${vgg}` } : { available: false, message: `${vgg19MissingMessage()}\n${VGG19_INSTALL_NOTE}` },
+        style: vgg
+          ? { available: true, message: `VGG-19 weights: ${vgg}` }
+          : { available: false, message: `${vgg19MissingMessage()}\n${VGG19_INSTALL_NOTE}` },
         encryption: { encrypted: ctx.store.encrypted, message: ctx.keyNote },
       };
     },

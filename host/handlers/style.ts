@@ -46,13 +46,21 @@ function styleSettings(s: ParsedArgs<'style.start'>['settings']): StyleSettings 
 async function saveInput(dir: string, image: { bytes: Uint8Array; name: string }): Promise<string> {
   await decodeArg(image); // a corrupt upload fails here, before anything starts
   const hash = crypto.createHash('sha256').update(image.bytes).digest('hex').slice(0, 12);
-  const safeName = path.basename(image.name).replace(/[^\w.\- ]+/g, '_').slice(-100) || 'image';
+  const safeName =
+    path
+      .basename(image.name)
+      .replace(/[^\w.\- ]+/g, '_')
+      .slice(-100) || 'image';
   const file = path.join(dir, `${hash}-${safeName}`);
   if (!fs.existsSync(file)) fs.writeFileSync(file, image.bytes);
   return file;
 }
 
-async function saveInputs(dir: string, content: ParsedArgs<'style.start'>['content'], styles: ParsedArgs<'style.start'>['styles']): Promise<{ contentPath: string; stylePaths: { path: string; weight?: number }[] }> {
+async function saveInputs(
+  dir: string,
+  content: ParsedArgs<'style.start'>['content'],
+  styles: ParsedArgs<'style.start'>['styles'],
+): Promise<{ contentPath: string; stylePaths: { path: string; weight?: number }[] }> {
   const contentPath = await saveInput(dir, content);
   const stylePaths = [];
   for (const style of styles) stylePaths.push({ path: await saveInput(dir, style), weight: style.weight });
@@ -60,7 +68,9 @@ async function saveInputs(dir: string, content: ParsedArgs<'style.start'>['conte
 }
 
 async function previewJpeg(image: RgbImage): Promise<Uint8Array> {
-  const jpeg = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
+  const jpeg = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .jpeg({ quality: 80 })
+    .toBuffer();
   return new Uint8Array(jpeg);
 }
 
@@ -81,9 +91,21 @@ export function styleHandlers(ctx: HandlerContext, options: StyleHandlerOptions 
   }
 
   function report(jobId: string, p: StyleProgress): void {
-    const base = { jobId, stage: p.stage, stageCount: p.stageCount, totalIteration: p.totalIteration, totalIterations: p.totalIterations, loss: p.losses.total, elapsedMs: p.elapsedMs, etaMs: p.etaMs };
+    const base = {
+      jobId,
+      stage: p.stage,
+      stageCount: p.stageCount,
+      totalIteration: p.totalIteration,
+      totalIterations: p.totalIterations,
+      loss: p.losses.total,
+      elapsedMs: p.elapsedMs,
+      etaMs: p.etaMs,
+    };
     if (!p.preview) return ctx.emit('style.progress', base);
-    previewJpeg(p.preview).then((preview) => ctx.emit('style.progress', { ...base, preview }), () => ctx.emit('style.progress', base));
+    previewJpeg(p.preview).then(
+      (preview) => ctx.emit('style.progress', { ...base, preview }),
+      () => ctx.emit('style.progress', base),
+    );
   }
 
   return {
@@ -109,7 +131,10 @@ export function styleHandlers(ctx: HandlerContext, options: StyleHandlerOptions 
         { store: ctx.store, signal: controller.signal, onProgress: (p) => report(jobId, p) },
       )
         .then((outcome) => {
-          ctx.emit('style.done', { jobId, item: toGalleryItem(expectDefined(outcome.galleryItem, 'the gallery item of a job run with the store')) });
+          ctx.emit('style.done', {
+            jobId,
+            item: toGalleryItem(expectDefined(outcome.galleryItem, 'the gallery item of a job run with the store')),
+          });
           ctx.emit('data.changed', { what: 'gallery' });
         })
         .catch((error: unknown) => {

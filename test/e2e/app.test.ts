@@ -21,7 +21,9 @@ const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures');
 const KNN = path.join(FIXTURES, 'faces', 'face_recognition', 'knn_examples');
 const OUT = path.resolve(import.meta.dirname, '..', '..', 'test-results', 'e2e');
 const DOC_SHOTS = path.resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
-const OBAMA_PHOTOS = ['obama.jpg', 'obama2.jpg'].map((f) => path.join(KNN, 'train', 'obama', f)).concat(path.join(KNN, 'test', 'obama1.jpg'));
+const OBAMA_PHOTOS = ['obama.jpg', 'obama2.jpg']
+  .map((f) => path.join(KNN, 'train', 'obama', f))
+  .concat(path.join(KNN, 'test', 'obama1.jpg'));
 
 const skip = chromiumMissing();
 let dir: string;
@@ -102,8 +104,14 @@ describe('FaceKit in the browser', { skip }, () => {
   test('enrol from files: several photos, with progress and a result per file', async () => {
     await go('#/enrol');
     await page.getByTestId('enrol-name').fill('Joe Biden');
-    await page.getByRole('tab', { name: /files/i }).or(page.getByRole('button', { name: /^files$/i })).first().click();
-    await page.getByTestId('enrol-file-input').setInputFiles([path.join(KNN, 'train', 'biden', 'biden.jpg'), path.join(KNN, 'train', 'biden', 'biden2.jpg')]);
+    await page
+      .getByRole('tab', { name: /files/i })
+      .or(page.getByRole('button', { name: /^files$/i }))
+      .first()
+      .click();
+    await page
+      .getByTestId('enrol-file-input')
+      .setInputFiles([path.join(KNN, 'train', 'biden', 'biden.jpg'), path.join(KNN, 'train', 'biden', 'biden2.jpg')]);
     const results = page.getByTestId('enrol-results');
     await results.getByText(/biden2\.jpg/).waitFor({ timeout: 60_000 });
     await page.waitForFunction(() => (document.querySelector('[data-testid=enrol-results]')?.textContent ?? '').match(/biden2\.jpg/));
@@ -114,14 +122,21 @@ describe('FaceKit in the browser', { skip }, () => {
     const bad = path.join(dir, 'holiday.jpg');
     fs.writeFileSync(bad, 'this is not a photo');
     await page.getByTestId('enrol-file-input').setInputFiles([bad]);
-    await page.getByTestId('enrol-results').getByText(/holiday\.jpg.*not a supported image/).waitFor({ timeout: 30_000 });
+    await page
+      .getByTestId('enrol-results')
+      .getByText(/holiday\.jpg.*not a supported image/)
+      .waitFor({ timeout: 30_000 });
     await shot('enrol-bad-file');
   });
 
   test('enrol from the camera: live face box and hint, several shots', async () => {
     await go('#/enrol');
     await page.getByTestId('enrol-name').fill('Barack Obama');
-    await page.getByRole('tab', { name: /camera/i }).or(page.getByRole('button', { name: /^camera$/i })).first().click();
+    await page
+      .getByRole('tab', { name: /camera/i })
+      .or(page.getByRole('button', { name: /^camera$/i }))
+      .first()
+      .click();
     await page.getByTestId('enrol-hint').getByText(/good/i).waitFor({ timeout: 30_000 });
     await shot('enrol-camera');
     for (let i = 0; i < 3; i++) {
@@ -159,7 +174,10 @@ describe('FaceKit in the browser', { skip }, () => {
   test('kiosk: checks the person in exactly once while they stay in view, and shows its frame rate', async () => {
     assert.deepEqual(checkinRows(), []);
     await go('#/kiosk');
-    await page.getByTestId('kiosk-greeting').getByText(/Barack Obama/).waitFor({ timeout: 60_000 });
+    await page
+      .getByTestId('kiosk-greeting')
+      .getByText(/Barack Obama/)
+      .waitFor({ timeout: 60_000 });
     await shot('kiosk');
     await page.waitForTimeout(6000); // Obama stays in front of the camera, well within the cool-down
     const fps = Number((await page.getByTestId('kiosk-fps').innerText()).match(/[\d.]+/)?.[0]);
@@ -170,7 +188,10 @@ describe('FaceKit in the browser', { skip }, () => {
     assert.ok(frames >= 10, `the kiosk processed only ${frames} frames`);
     assert.deepEqual(checkinRows(), [{ person_name: 'Barack Obama', source: 'kiosk' }]);
     await page.keyboard.press('Escape');
-    await page.getByRole('button', { name: /leave|exit|yes/i }).last().click();
+    await page
+      .getByRole('button', { name: /leave|exit|yes/i })
+      .last()
+      .click();
     await page.waitForURL(/#\/checkins/);
   });
 
@@ -189,8 +210,15 @@ describe('FaceKit in the browser', { skip }, () => {
     await go('#/stylize');
     await page.getByTestId('stylize-content-input').setInputFiles(path.join(FIXTURES, 'style', 'louvre_small.jpg'));
     await page.getByTestId('stylize-style-input').setInputFiles(path.join(FIXTURES, 'style', 'monet.jpg'));
-    await page.getByLabel(/size/i).first().selectOption('256').catch(() => page.getByLabel(/size/i).first().fill('256'));
-    await page.getByLabel(/iterations/i).first().fill('6');
+    await page
+      .getByLabel(/size/i)
+      .first()
+      .selectOption('256')
+      .catch(() => page.getByLabel(/size/i).first().fill('256'));
+    await page
+      .getByLabel(/iterations/i)
+      .first()
+      .fill('6');
     await page.getByTestId('stylize-start').click();
     await page.getByTestId('stylize-progress').waitFor({ timeout: 60_000 });
     await shot('stylize-running');
@@ -203,7 +231,10 @@ describe('FaceKit in the browser', { skip }, () => {
 
   test('settings show the threshold and the backend in use', async () => {
     await go('#/settings');
-    await page.getByText(/backend|engine/i).first().waitFor();
+    await page
+      .getByText(/backend|engine/i)
+      .first()
+      .waitFor();
     await shot('settings');
   });
 
@@ -211,8 +242,14 @@ describe('FaceKit in the browser', { skip }, () => {
     await go('#/person/Barack%20Obama');
     await page.getByRole('main').getByText(/kiosk/).first().waitFor(); // their check-in is listed
     await shot('person');
-    await page.getByRole('button', { name: /delete/i }).first().click();
-    await page.getByRole('dialog').getByRole('button', { name: /delete/i }).click();
+    await page
+      .getByRole('button', { name: /delete/i })
+      .first()
+      .click();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /delete/i })
+      .click();
     await page.waitForURL(/#\/people$/);
     const main = page.getByRole('main');
     await main.getByText('Joe Biden').waitFor();

@@ -20,8 +20,14 @@ export function storeProblems(file: string): string[] {
     const rows = (sql: string) => db.prepare(sql).all();
     const checks: [string, string][] = [
       ['people without faces', 'SELECT id, name FROM people p WHERE NOT EXISTS (SELECT 1 FROM faces f WHERE f.person_id = p.id)'],
-      ['faces without their person', 'SELECT id, person_id FROM faces f WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.id = f.person_id)'],
-      ['faces without a photo', 'SELECT id, photo_id FROM faces f WHERE photo_id IS NULL OR NOT EXISTS (SELECT 1 FROM photos ph WHERE ph.id = f.photo_id)'],
+      [
+        'faces without their person',
+        'SELECT id, person_id FROM faces f WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.id = f.person_id)',
+      ],
+      [
+        'faces without a photo',
+        'SELECT id, photo_id FROM faces f WHERE photo_id IS NULL OR NOT EXISTS (SELECT 1 FROM photos ph WHERE ph.id = f.photo_id)',
+      ],
       ['photos without faces', 'SELECT id, path FROM photos ph WHERE NOT EXISTS (SELECT 1 FROM faces f WHERE f.photo_id = ph.id)'],
       ['faces with a bad embedding', 'SELECT id FROM faces WHERE length(embedding) <> 4 * dim'],
     ];

@@ -34,13 +34,31 @@ test('check-ins written in a loop while another process enrols and another styli
   const dir = tempDir('facekit-concurrency-');
   const db = path.join(dir, 'store.db');
   const weights = path.join(dir, 'vgg19-small.h5');
-  await writeRandomVgg19H5(weights, { layout: 'keras1', channels: [8, 8, 16, 16, 32, 32, 32, 32, 64, 64, 64, 64, 64, 64, 64, 64], seed: 3 });
+  await writeRandomVgg19H5(weights, {
+    layout: 'keras1',
+    channels: [8, 8, 16, 16, 32, 32, 32, 32, 64, 64, 64, 64, 64, 64, 64, 64],
+    seed: 3,
+  });
 
   // All three open the fresh file at about the same moment (creation and migrations race too).
   const children = [
     startCli('enroll', ['--db', db, '--json', 'enroll', 'Barack Obama', ...OBAMA]),
-    startCli('stylize', ['--db', db, '--json', 'stylize', path.join(STYLE, 'louvre_small.jpg'), path.join(STYLE, 'monet.jpg'),
-      '-o', path.join(dir, 'out.png'), '--size', '96', '--iterations', '8', '--weights', weights]),
+    startCli('stylize', [
+      '--db',
+      db,
+      '--json',
+      'stylize',
+      path.join(STYLE, 'louvre_small.jpg'),
+      path.join(STYLE, 'monet.jpg'),
+      '-o',
+      path.join(dir, 'out.png'),
+      '--size',
+      '96',
+      '--iterations',
+      '8',
+      '--weights',
+      weights,
+    ]),
   ];
   let running = children.length;
   for (const child of children) void child.done.then(() => running--);
@@ -64,7 +82,9 @@ test('check-ins written in a loop while another process enrols and another styli
       await sleep(2);
     }
     const seconds = (Date.now() - started) / 1000;
-    t.diagnostic(`${written} check-ins and ${indexReads} index reads in ${seconds.toFixed(1)} s while the other processes ran (${(written / seconds).toFixed(0)} writes/s)`);
+    t.diagnostic(
+      `${written} check-ins and ${indexReads} index reads in ${seconds.toFixed(1)} s while the other processes ran (${(written / seconds).toFixed(0)} writes/s)`,
+    );
     assert.deepEqual(errors, []);
 
     const [enrol, stylize] = await Promise.all(children.map((c) => c.done));
@@ -79,14 +99,20 @@ test('check-ins written in a loop while another process enrols and another styli
     assert.equal(checkins.length, written, 'every check-in is stored');
     assert.equal(new Set(checkins.map((c) => c.personName)).size, written);
     // The writes really overlapped: some check-ins fall between the first and the last enrolled face.
-    const faceTimes = kiosk.listFaces().map((f) => f.createdAt).sort();
+    const faceTimes = kiosk
+      .listFaces()
+      .map((f) => f.createdAt)
+      .sort();
     const first = at(faceTimes, 0, 'the first enrolled face');
     const last = at(faceTimes, -1, 'the last enrolled face');
     const during = checkins.filter((c) => c.at > first && c.at < last).length;
     t.diagnostic(`${during} check-ins were written between the first and the last enrolled face`);
     assert.ok(during > 0, 'check-ins were written while the enrolment was writing');
     const styled = at(gallery, 0, 'the style result');
-    assert.ok(checkins.some((c) => c.at > styled.createdAt), 'check-ins went on after the style result was written');
+    assert.ok(
+      checkins.some((c) => c.at > styled.createdAt),
+      'check-ins went on after the style result was written',
+    );
     // The kiosk's connection sees the other process's faces without reopening (data_version).
     const [model] = kiosk.embeddingModels();
     assert.ok(model, 'the kiosk sees the embedding model');

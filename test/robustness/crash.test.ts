@@ -29,7 +29,10 @@ const JOB = [
   { name: 'Joe Biden', photos: [photo.biden, photo.biden2] },
   { name: 'Kit Harington', photos: [photo.kit, photo.kit2, path.join(KNN, 'test', 'johnsnow_test1.jpg')] },
   { name: 'Rose Leslie', photos: [photo.rose, photo.rose2] },
-  { name: 'Alex Lacamoire', photos: [path.join(KNN, 'train', 'alex_lacamoire', 'img1.jpg'), path.join(KNN, 'test', 'alex_lacamoire1.jpg')] },
+  {
+    name: 'Alex Lacamoire',
+    photos: [path.join(KNN, 'train', 'alex_lacamoire', 'img1.jpg'), path.join(KNN, 'test', 'alex_lacamoire1.jpg')],
+  },
 ];
 type Person = (typeof JOB)[number];
 
@@ -49,7 +52,9 @@ interface KillPlan {
 
 function planKill(rng: () => number, workLeft: boolean): KillPlan {
   const afterFirstFace = workLeft && rng() < 0.6;
-  return afterFirstFace ? { afterFirstFace, delayMs: Math.round(rng() * 600) } : { afterFirstFace, delayMs: Math.round(300 + rng() * 2700) };
+  return afterFirstFace
+    ? { afterFirstFace, delayMs: Math.round(rng() * 600) }
+    : { afterFirstFace, delayMs: Math.round(300 + rng() * 2700) };
 }
 
 /** Faces stored so far, read through a connection of our own (WAL readers never block the writer). */
@@ -72,7 +77,9 @@ class FaceCounter {
 }
 
 async function runAndKill(db: string, person: Person, plan: KillPlan): Promise<{ killed: boolean; code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, '--db', db, '--json', 'enroll', person.name, ...person.photos], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, '--db', db, '--json', 'enroll', person.name, ...person.photos], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   let exited = false;
@@ -80,7 +87,8 @@ async function runAndKill(db: string, person: Person, plan: KillPlan): Promise<{
     child.on('exit', (code, signal) => {
       exited = true;
       resolve({ code, signal });
-    }));
+    }),
+  );
   if (plan.afterFirstFace) {
     const faces = new FaceCounter(db);
     const before = faces.count();
@@ -136,7 +144,9 @@ test(`SIGKILL at ${KILLS}+ random moments of a batch enrolment leaves a consiste
     assert.deepEqual(problems, [], `round ${round} (${person.name}, ${run.killed ? `killed at ${when}` : 'finished'}, seed ${SEED})`);
     const facesAfter = listFaces(db).length;
     if (run.killed && plan.afterFirstFace) midBatch++;
-    log.push(`${String(round).padStart(5)}  ${person.name.padEnd(15)}${when.padStart(25)}  ${run.killed ? 'killed' : 'exited'}  ${facesBefore} → ${facesAfter}`);
+    log.push(
+      `${String(round).padStart(5)}  ${person.name.padEnd(15)}${when.padStart(25)}  ${run.killed ? 'killed' : 'exited'}  ${facesBefore} → ${facesAfter}`,
+    );
   }
   t.diagnostic(`seed ${SEED}: ${kills} kills in ${round} rounds, ${midBatch} of them after the run had written a face`);
   t.diagnostic('round  person                        kill at  outcome  faces');
@@ -154,9 +164,18 @@ test(`SIGKILL at ${KILLS}+ random moments of a batch enrolment leaves a consiste
   assert.deepEqual(storeProblems(db), []);
   const store = Store.open(db);
   try {
-    assert.deepEqual(store.listPeople().map((p) => p.name).sort(), JOB.map((p) => p.name).sort());
+    assert.deepEqual(
+      store
+        .listPeople()
+        .map((p) => p.name)
+        .sort(),
+      JOB.map((p) => p.name).sort(),
+    );
     for (const person of JOB) {
-      const enrolled = store.listFaces(person.name).map((f) => f.photoSha256).sort();
+      const enrolled = store
+        .listFaces(person.name)
+        .map((f) => f.photoSha256)
+        .sort();
       assert.deepEqual(enrolled, [...new Set(person.photos.map(sha256))].sort(), `${person.name}: each photo exactly once`);
     }
   } finally {

@@ -131,9 +131,28 @@ function flipBits(bytes: Buffer, rng: Rng, flips: number, within = bytes.length)
 
 const HUGE_SIZES: Record<SeedFormat, readonly [number, number][]> = {
   // 60000² is 3.6 GP; 10000² (100 MP) passes the 120 MP limit and must fail on the missing data instead.
-  png: [[60000, 60000], [60000, 1], [1, 60000], [10000, 10000], [0, 0], [0x7fffffff, 0x7fffffff]],
-  jpeg: [[60000, 60000], [65535, 65535], [60000, 1], [1, 60000], [10000, 10000], [0, 0]],
-  webp: [[60000, 60000], [0x1000000, 0x1000000], [10000, 10000], [60000, 1]],
+  png: [
+    [60000, 60000],
+    [60000, 1],
+    [1, 60000],
+    [10000, 10000],
+    [0, 0],
+    [0x7fffffff, 0x7fffffff],
+  ],
+  jpeg: [
+    [60000, 60000],
+    [65535, 65535],
+    [60000, 1],
+    [1, 60000],
+    [10000, 10000],
+    [0, 0],
+  ],
+  webp: [
+    [60000, 60000],
+    [0x1000000, 0x1000000],
+    [10000, 10000],
+    [60000, 1],
+  ],
 };
 
 interface Mutated {
@@ -167,7 +186,10 @@ const MUTATIONS = {
     return { bytes: flipBits(s.bytes, rng, flips, 600), detail: `${flips} bits flipped in the first 600 bytes` };
   },
   'wrong-magic': (s, rng) => {
-    const [format, magic] = pick(rng, Object.entries(MAGIC).filter(([f]) => f !== s.format));
+    const [format, magic] = pick(
+      rng,
+      Object.entries(MAGIC).filter(([f]) => f !== s.format),
+    );
     return { bytes: Buffer.concat([magic, s.bytes.subarray(magic.length)]), detail: `${format} magic on ${s.format} data` };
   },
   'huge-dimensions': hugeDimensions,
@@ -188,12 +210,18 @@ const MUTATIONS = {
     const at = int(rng, s.bytes.length);
     const cut = int(rng, 2048);
     const n = int(rng, 64);
-    return { bytes: Buffer.concat([s.bytes.subarray(0, at), randomBytes(rng, n), s.bytes.subarray(at + cut)]), detail: `${cut} bytes at ${at} replaced by ${n} random bytes` };
+    return {
+      bytes: Buffer.concat([s.bytes.subarray(0, at), randomBytes(rng, n), s.bytes.subarray(at + cut)]),
+      detail: `${cut} bytes at ${at} replaced by ${n} random bytes`,
+    };
   },
   duplicated: (s, rng) => {
     const at = int(rng, s.bytes.length);
     const from = int(rng, at + 1);
-    return { bytes: Buffer.concat([s.bytes.subarray(0, at), s.bytes.subarray(from), s.bytes.subarray(at)]), detail: `bytes ${from}… repeated at ${at}` };
+    return {
+      bytes: Buffer.concat([s.bytes.subarray(0, at), s.bytes.subarray(from), s.bytes.subarray(at)]),
+      detail: `bytes ${from}… repeated at ${at}`,
+    };
   },
 } satisfies Record<string, (seed: SeedImage, rng: Rng, round: number) => Mutated>;
 

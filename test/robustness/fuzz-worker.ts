@@ -22,7 +22,8 @@ function emit(event: FuzzEvent): void {
 }
 
 const [baseSeed, count] = process.argv.slice(2).map(Number);
-if (baseSeed === undefined || count === undefined || !Number.isInteger(baseSeed) || !Number.isInteger(count)) throw new Error('usage: fuzz-worker.ts BASE_SEED COUNT');
+if (baseSeed === undefined || count === undefined || !Number.isInteger(baseSeed) || !Number.isInteger(count))
+  throw new Error('usage: fuzz-worker.ts BASE_SEED COUNT');
 
 const backend = await initBackend();
 const models = createModelRegistry();

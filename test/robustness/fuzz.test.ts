@@ -34,7 +34,10 @@ interface FuzzRun {
 }
 
 function runWorker(): Promise<FuzzRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, String(BASE_SEED), String(COUNT)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, String(BASE_SEED), String(COUNT)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const run: Omit<FuzzRun, 'exit'> = { starts: new Map(), outcomes: [], stderr: '' };
   child.stderr.on('data', (chunk) => (run.stderr = (run.stderr + chunk).slice(-4000)));
   let watchdog: NodeJS.Timeout | undefined;
@@ -71,14 +74,18 @@ function runWorker(): Promise<FuzzRun> {
 }
 
 const describeCase = (s: Start | undefined) =>
-  s ? `case ${s.index} "${s.name}" (seed ${s.seed}, from ${s.from}: ${s.detail}; reproduce with FACEKIT_FUZZ_SEED=${BASE_SEED})` : 'before the first case';
+  s
+    ? `case ${s.index} "${s.name}" (seed ${s.seed}, from ${s.from}: ${s.detail}; reproduce with FACEKIT_FUZZ_SEED=${BASE_SEED})`
+    : 'before the first case';
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
 test(`${COUNT} mutated JPEG/PNG/WebP files: a result or a clear BAD_INPUT error each, no crash, no hang, bounded memory`, async (t) => {
   const run = await runWorker();
   assert.equal(run.hung, undefined, `no answer within ${CASE_LIMIT_MS / 1000} s: ${describeCase(run.hung)}`);
-  assert.ok(run.done && run.exit.code === 0,
-    `the worker died (exit ${run.exit.code}, signal ${run.exit.signal}) during ${describeCase(run.lastStart)}:\n${run.stderr}`);
+  assert.ok(
+    run.done && run.exit.code === 0,
+    `the worker died (exit ${run.exit.code}, signal ${run.exit.signal}) during ${describeCase(run.lastStart)}:\n${run.stderr}`,
+  );
   assert.equal(run.outcomes.length, COUNT);
 
   const unclear: string[] = [];
@@ -96,7 +103,8 @@ test(`${COUNT} mutated JPEG/PNG/WebP files: a result or a clear BAD_INPUT error 
       unclear.push(`${describeCase(s)}: ${o.errorName} ${o.code ?? ''}: ${o.message}`);
     }
     // The reason is readable: no empty detail "()" or "(…:)", no wrapper text from sharp without its point.
-    if (o.type === 'error' && /\(\s*\)|:\s*\)|Input buffer has/.test(o.message)) unclear.push(`${describeCase(s)}: unclear reason: ${o.message}`);
+    if (o.type === 'error' && /\(\s*\)|:\s*\)|Input buffer has/.test(o.message))
+      unclear.push(`${describeCase(s)}: unclear reason: ${o.message}`);
     if (s.kind === 'unchanged' && !(o.type === 'result' && o.faces >= 1)) {
       unclear.push(`${describeCase(s)}: the unchanged photo should give its face, got ${JSON.stringify(o)}`);
     }
@@ -110,9 +118,14 @@ test(`${COUNT} mutated JPEG/PNG/WebP files: a result or a clear BAD_INPUT error 
   assert.deepEqual([...new Set(giants)].sort(), ['IHDR', 'SOF', 'VP8X'], 'a 60000×60000 claim was tried in each format');
 
   const { rssBefore, rssAfter, rssPeak } = run.done;
-  t.diagnostic(`backend ${run.ready?.backend}; RSS after warm-up ${mb(rssBefore)}, after the run ${mb(rssAfter)} (+${mb(rssAfter - rssBefore)}), peak ${mb(rssPeak)} (+${mb(rssPeak - rssBefore)})`);
+  t.diagnostic(
+    `backend ${run.ready?.backend}; RSS after warm-up ${mb(rssBefore)}, after the run ${mb(rssAfter)} (+${mb(rssAfter - rssBefore)}), peak ${mb(rssPeak)} (+${mb(rssPeak - rssBefore)})`,
+  );
   t.diagnostic(`kind                results errors slowest ms`);
-  for (const [kind, row] of kinds) t.diagnostic(`${kind.padEnd(20)}${String(row.results).padStart(7)}${String(row.errors).padStart(7)}${row.slowestMs.toFixed(0).padStart(11)}`);
+  for (const [kind, row] of kinds)
+    t.diagnostic(
+      `${kind.padEnd(20)}${String(row.results).padStart(7)}${String(row.errors).padStart(7)}${row.slowestMs.toFixed(0).padStart(11)}`,
+    );
   assert.ok(rssAfter - rssBefore < RSS_GROWTH_LIMIT, `RSS grew by ${mb(rssAfter - rssBefore)} over the run`);
   assert.ok(rssPeak - rssBefore < RSS_GROWTH_LIMIT, `RSS peaked ${mb(rssPeak - rssBefore)} above the start`);
 });

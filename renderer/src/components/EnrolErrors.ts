@@ -14,7 +14,9 @@ function screenText(error: FaceKitError): string | undefined {
     case 'BAD_INPUT': {
       // An argument check names the call and each field ("enrol.photo: image.bytes: …"); the user only needs the problems.
       if (!Array.isArray(details.issues)) return undefined;
-      const problems = details.issues.map((issue) => (issue && typeof issue === 'object' && !Array.isArray(issue) ? issue.message : undefined));
+      const problems = details.issues.map((issue) =>
+        issue && typeof issue === 'object' && !Array.isArray(issue) ? issue.message : undefined,
+      );
       return problems.every((p) => typeof p === 'string') && problems.length ? problems.join('; ') : undefined;
     }
     default:

@@ -1,6 +1,15 @@
 // Runs in the renderer. The typed api client, whatever the transport: Electron's preload bridge
 // (window.facekit) when present, else a WebSocket to `facekit serve` with the launch token.
-import type { CallArgs, CallName, CallResult, EventMessage, EventName, Events, FaceKitApi, ResponseMessage } from '../../../api/definition.ts';
+import type {
+  CallArgs,
+  CallName,
+  CallResult,
+  EventMessage,
+  EventName,
+  Events,
+  FaceKitApi,
+  ResponseMessage,
+} from '../../../api/definition.ts';
 import { decodeMessage, encodeMessage } from '../../../api/codec.ts';
 import { FaceKitError } from '../../../api/errors.ts';
 

@@ -4,7 +4,10 @@ import type { AppInfo, Settings } from '../../../api/definition.ts';
 import { api, errorMessage } from './api.ts';
 
 export type ScreenName = 'people' | 'person' | 'enrol' | 'verify' | 'identify' | 'kiosk' | 'checkins' | 'stylize' | 'gallery' | 'settings';
-export interface Route { screen: ScreenName; param: string }
+export interface Route {
+  screen: ScreenName;
+  param: string;
+}
 
 function parseHash(hash: string): Route {
   const [screen = 'people', ...rest] = hash.replace(/^#\/?/, '').split('/');
@@ -12,7 +15,11 @@ function parseHash(hash: string): Route {
   return { screen: known.includes(screen as ScreenName) ? (screen as ScreenName) : 'people', param: decodeURIComponent(rest.join('/')) };
 }
 
-export interface Notice { id: number; kind: 'error' | 'info'; text: string }
+export interface Notice {
+  id: number;
+  kind: 'error' | 'info';
+  text: string;
+}
 
 class AppState {
   route = $state<Route>(parseHash(location.hash));

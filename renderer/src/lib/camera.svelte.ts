@@ -23,9 +23,11 @@ export class Camera {
     } catch (error) {
       const name = (error as DOMException).name;
       this.error =
-        name === 'NotAllowedError' ? 'Camera access was denied. Allow the camera for FaceKit and try again.'
-        : name === 'NotFoundError' || name === 'OverconstrainedError' ? 'No camera was found. Connect one, or choose another in Settings.'
-        : `The camera could not start: ${(error as Error).message}`;
+        name === 'NotAllowedError'
+          ? 'Camera access was denied. Allow the camera for FaceKit and try again.'
+          : name === 'NotFoundError' || name === 'OverconstrainedError'
+            ? 'No camera was found. Connect one, or choose another in Settings.'
+            : `The camera could not start: ${(error as Error).message}`;
       return false;
     }
   }

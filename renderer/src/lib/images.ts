@@ -1,7 +1,10 @@
 // Runs in the renderer. Moving images between files, canvases and the api.
 
 /** An image as the api takes it: the file's bytes and a name for messages. */
-export interface ImageArg { bytes: Uint8Array<ArrayBuffer>; name: string }
+export interface ImageArg {
+  bytes: Uint8Array<ArrayBuffer>;
+  name: string;
+}
 
 /** An image argument for the api from a picked or dropped file. */
 export async function imageFromFile(file: File): Promise<ImageArg> {

@@ -14,7 +14,10 @@ const ERROR_BACKOFF_MS = 1000;
 /** How many of today's check-ins the side list keeps. */
 const RECENT_LIMIT = 8;
 
-export interface Greeting { names: string[]; key: number }
+export interface Greeting {
+  names: string[];
+  key: number;
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

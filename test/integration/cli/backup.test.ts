@@ -43,25 +43,30 @@ test('FACEKIT_KEY encrypts the store; without it, or with a wrong one, exit 3 an
   assert.match(empty.stderr, /FACEKIT_KEY is set but empty/);
 });
 
-test('on a terminal, the key is asked for without echo', { skip: spawnSync('script', ['--version']).status !== 0 && 'needs script(1) for a terminal' }, async () => {
-  // script(1) gives the command a pseudo-terminal; the key is typed once the prompt shows.
-  const child = spawn('script', ['-qefc', `${process.execPath} ${path.join(ROOT, 'bin', 'facekit.js')} people list`, '/dev/null'], {
-    env: { ...process.env, FACEKIT_DB: storeA }, stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  let out = '';
-  let typed = false;
-  child.stdout.on('data', (data: Buffer) => {
-    out += data.toString();
-    if (!typed && out.includes(`Key for ${storeA}: `)) {
-      typed = true;
-      child.stdin.write(`${KEY}\r`);
-    }
-  });
-  const code = await new Promise((resolve) => child.on('exit', resolve));
-  assert.equal(code, 0, out);
-  assert.match(out, /Barack Obama\t2 face\(s\)/);
-  assert.equal(out.includes(KEY), false, 'the key is not echoed');
-});
+test(
+  'on a terminal, the key is asked for without echo',
+  { skip: spawnSync('script', ['--version']).status !== 0 && 'needs script(1) for a terminal' },
+  async () => {
+    // script(1) gives the command a pseudo-terminal; the key is typed once the prompt shows.
+    const child = spawn('script', ['-qefc', `${process.execPath} ${path.join(ROOT, 'bin', 'facekit.js')} people list`, '/dev/null'], {
+      env: { ...process.env, FACEKIT_DB: storeA },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    let out = '';
+    let typed = false;
+    child.stdout.on('data', (data: Buffer) => {
+      out += data.toString();
+      if (!typed && out.includes(`Key for ${storeA}: `)) {
+        typed = true;
+        child.stdin.write(`${KEY}\r`);
+      }
+    });
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    assert.equal(code, 0, out);
+    assert.match(out, /Barack Obama\t2 face\(s\)/);
+    assert.equal(out.includes(KEY), false, 'the key is not echoed');
+  },
+);
 
 test('backup (refuses to overwrite without --force) and restore', async () => {
   const backup = path.join(dir, 'backup.db');
@@ -82,7 +87,13 @@ test('backup (refuses to overwrite without --force) and restore', async () => {
   assert.equal(restored.code, 0, restored.stderr);
   assert.equal(restored.json.encrypted, true);
   const store = Store.open(storeA, { key: KEY });
-  assert.deepEqual(store.listPeople().map((p) => [p.name, p.faceCount]), [['Barack Obama', 2], ['Joe Biden', 1]]);
+  assert.deepEqual(
+    store.listPeople().map((p) => [p.name, p.faceCount]),
+    [
+      ['Barack Obama', 2],
+      ['Joe Biden', 1],
+    ],
+  );
   store.close();
 });
 
@@ -102,7 +113,11 @@ test('export → import into a fresh store: same people, byte-identical embeddin
 
   const a = Store.open(storeA, { key: KEY });
   const b = Store.open(storeB);
-  const faces = (s: Store) => s.listFaces().map((f) => `${f.personName} ${f.photoSha256} ${f.faceIndex} ${Buffer.from(s.faceEmbedding(f.id).buffer).toString('hex')}`).sort();
+  const faces = (s: Store) =>
+    s
+      .listFaces()
+      .map((f) => `${f.personName} ${f.photoSha256} ${f.faceIndex} ${Buffer.from(s.faceEmbedding(f.id).buffer).toString('hex')}`)
+      .sort();
   assert.deepEqual(faces(b), faces(a));
   a.close();
   b.close();

@@ -14,7 +14,17 @@ test('bench search prints one row as JSON, in a temporary store', async () => {
   const r = await cli('bench', 'search', '--size', '2000', '--queries', '50', '--json');
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, '', 'no progress bar in --json mode');
-  for (const key of ['size', 'build_ms', 'median_ms', 'p99_ms', 'agreement', 'decision_agreement', 'exact_median_ms', 'rss_mb', 'index_mb']) {
+  for (const key of [
+    'size',
+    'build_ms',
+    'median_ms',
+    'p99_ms',
+    'agreement',
+    'decision_agreement',
+    'exact_median_ms',
+    'rss_mb',
+    'index_mb',
+  ]) {
     assert.equal(typeof r.json[key], 'number', key);
   }
   assert.deepEqual([r.json.size, r.json.people, r.json.queries, r.json.strangers], [2000, 400, 50, 5]);

@@ -20,11 +20,20 @@ test('enrols everyone with two workers, is idempotent, and reports a bad photo w
   assert.equal(first.json.workers, 2);
   assert.equal(first.json.photos, 10);
   assert.equal(first.json.results.length, 9);
-  assert.deepEqual(first.json.errors.map((e: { source: string; code: string }) => [path.basename(e.source), e.code]), [['scan.jpg', 'BAD_INPUT']]);
+  assert.deepEqual(
+    first.json.errors.map((e: { source: string; code: string }) => [path.basename(e.source), e.code]),
+    [['scan.jpg', 'BAD_INPUT']],
+  );
   assert.match(first.stderr, /scan\.jpg: /);
 
   const people = await runCli(['--db', db, '--json', 'people', 'list']);
-  assert.deepEqual(people.json.people.map((p: { name: string }) => p.name).sort(), ['alex_lacamoire', 'biden', 'kit_harington', 'obama', 'rose_leslie']);
+  assert.deepEqual(people.json.people.map((p: { name: string }) => p.name).sort(), [
+    'alex_lacamoire',
+    'biden',
+    'kit_harington',
+    'obama',
+    'rose_leslie',
+  ]);
 
   fs.rmSync(path.join(root, 'biden', 'scan.jpg'));
   const again = await runCli(['--db', db, '--json', 'enroll-folder', root]);

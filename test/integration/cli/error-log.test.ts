@@ -24,7 +24,9 @@ test('a crash that is not a FaceKitError: exit 3, the stack in the log, the mess
 
   const again = await runCli(['people', 'list', '--json'], { FACEKIT_DATA_DIR: dataDir, FACEKIT_DB: db, FACEKIT_DEBUG: '' });
   assert.equal(again.code, 3);
-  assert.deepEqual(again.json, { error: { code: 'INTERNAL', message: `internal error: EISDIR: illegal operation on a directory, read (details in ${log})` } });
+  assert.deepEqual(again.json, {
+    error: { code: 'INTERNAL', message: `internal error: EISDIR: illegal operation on a directory, read (details in ${log})` },
+  });
   assert.ok(fs.readFileSync(log, 'utf8').startsWith(written), 'appended, not replaced');
 });
 
@@ -44,7 +46,10 @@ test('an INTERNAL FaceKitError (a malformed model manifest) is logged too, with 
 
 test('expected errors are not logged', async () => {
   const dataDir = path.join(tempDir(), 'data');
-  const result = await runCli(['enroll', 'Nobody', photo.noFace], { FACEKIT_DATA_DIR: dataDir, FACEKIT_DB: path.join(dataDir, 'store.db') });
+  const result = await runCli(['enroll', 'Nobody', photo.noFace], {
+    FACEKIT_DATA_DIR: dataDir,
+    FACEKIT_DB: path.join(dataDir, 'store.db'),
+  });
   assert.equal(result.code, 2, result.stderr);
   assert.ok(!fs.existsSync(errorLogPath(dataDir)));
 });

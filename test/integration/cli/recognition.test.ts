@@ -56,7 +56,10 @@ test('people list, rename, merge and remove', async () => {
   const list = await cli('people', 'list', '--json');
   assert.deepEqual(
     list.json.people.map((p: { name: string; faceCount: number }) => [p.name, p.faceCount]),
-    [['Barack Obama', 2], ['Joseph Biden', 2]],
+    [
+      ['Barack Obama', 2],
+      ['Joseph Biden', 2],
+    ],
   );
   const removed = await cli('people', 'remove', 'Joseph Biden', '--json');
   assert.equal(removed.json.faces, 2);
@@ -67,7 +70,11 @@ test('people list, rename, merge and remove', async () => {
 test('hostile files: exit 2, one line naming the file and the reason, the store untouched', async () => {
   const before = (await cli('people', 'list', '--json')).json;
   for (const bad of badImages(tempDir())) {
-    for (const args of [['enroll', 'Mallory', bad.file], ['verify', 'Barack Obama', bad.file], ['identify', bad.file]]) {
+    for (const args of [
+      ['enroll', 'Mallory', bad.file],
+      ['verify', 'Barack Obama', bad.file],
+      ['identify', bad.file],
+    ]) {
       const result = await cli(...args);
       assert.equal(result.code, 2, `${bad.name} / ${args[0]}: ${result.stderr}`);
       const lines = result.stderr.trim().split('\n');

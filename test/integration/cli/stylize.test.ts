@@ -18,11 +18,31 @@ const stone = path.join(STYLE, 'stone_style.jpg');
 const louvre = path.join(STYLE, 'louvre_small.jpg');
 const small = ['--size', '96', '--iterations', '3', '--weights', weights];
 
-test.before(() => writeRandomVgg19H5(weights, { layout: 'keras1', channels: [8, 8, 16, 16, 32, 32, 32, 32, 64, 64, 64, 64, 64, 64, 64, 64], seed: 2 }));
+test.before(() =>
+  writeRandomVgg19H5(weights, { layout: 'keras1', channels: [8, 8, 16, 16, 32, 32, 32, 32, 64, 64, 64, 64, 64, 64, 64, 64], seed: 2 }),
+);
 
 test('stylize writes the result, reports its numbers and records it in the gallery', async () => {
   const out = path.join(dir, 'louvre.png');
-  const result = await runCli(['stylize', louvre, monet, stone, '--style-weights', '0.7,0.3', '--preserve-colors', 'histogram', '--seed', '5', '-o', out, '--json', ...small], env);
+  const result = await runCli(
+    [
+      'stylize',
+      louvre,
+      monet,
+      stone,
+      '--style-weights',
+      '0.7,0.3',
+      '--preserve-colors',
+      'histogram',
+      '--seed',
+      '5',
+      '-o',
+      out,
+      '--json',
+      ...small,
+    ],
+    env,
+  );
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stderr, '', 'no progress bar in --json mode');
   const json = result.json;
@@ -34,14 +54,24 @@ test('stylize writes the result, reports its numbers and records it in the galle
   assert.ok(!('identity_distance' in json), 'no face in the Louvre');
   const meta = await sharp(out).metadata();
   assert.deepEqual([meta.width, meta.height], [96, 72]);
-  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.includes('.part')), [], 'no partial file left');
+  assert.deepEqual(
+    fs.readdirSync(dir).filter((f) => f.includes('.part')),
+    [],
+    'no partial file left',
+  );
 
   const store = Store.open(env.FACEKIT_DB);
   const [item] = store.gallery.list();
   assert.ok(item, 'the result is in the gallery');
   assert.equal(item.id, json.gallery_id);
   assert.equal(item.outputPath, out);
-  assert.deepEqual(item.styles.map((s) => [path.basename(s.path), s.weight]), [['monet.jpg', 0.7], ['stone_style.jpg', 0.3]]);
+  assert.deepEqual(
+    item.styles.map((s) => [path.basename(s.path), s.weight]),
+    [
+      ['monet.jpg', 0.7],
+      ['stone_style.jpg', 0.3],
+    ],
+  );
   assert.equal(item.params.preserveColor, 'histogram');
   const thumbnail = store.gallery.thumbnail(item.id);
   assert.ok(thumbnail, 'the result has a thumbnail');
@@ -49,17 +79,23 @@ test('stylize writes the result, reports its numbers and records it in the galle
   store.close();
 
   const listed = await runCli(['gallery', 'list', '--json'], env);
-  assert.deepEqual(listed.json.items.map((g: { id: number }) => g.id), [json.gallery_id]);
+  assert.deepEqual(
+    listed.json.items.map((g: { id: number }) => g.id),
+    [json.gallery_id],
+  );
   assert.equal((await runCli(['gallery', 'remove', String(json.gallery_id)], env)).code, 0);
   assert.equal((await runCli(['gallery', 'remove', String(json.gallery_id)], env)).code, 1, 'already gone: not found');
-  assert.ok(fs.existsSync(out), 'the image file is the user\'s and stays');
+  assert.ok(fs.existsSync(out), "the image file is the user's and stays");
 });
 
 test('the same seed gives the same picture; a portrait reports its identity distance', async () => {
   const a = path.join(dir, 'a.png');
   const b = path.join(dir, 'b.png');
   await runCli(['stylize', photo.obama2, monet, '--seed', '9', '--preset', 'course', '-o', a, '--no-gallery', ...small], env);
-  const second = await runCli(['stylize', photo.obama2, monet, '--seed', '9', '--preset', 'course', '-o', b, '--no-gallery', '--json', ...small], env);
+  const second = await runCli(
+    ['stylize', photo.obama2, monet, '--seed', '9', '--preset', 'course', '-o', b, '--no-gallery', '--json', ...small],
+    env,
+  );
   assert.equal(second.code, 0, second.stderr);
   assert.deepEqual(await sharp(a).raw().toBuffer(), await sharp(b).raw().toBuffer());
   assert.equal(typeof second.json.identity_distance, 'number');

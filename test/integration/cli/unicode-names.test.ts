@@ -33,15 +33,20 @@ const stored = (name: string) => name.normalize('NFC').trim();
 
 test('enroll stores any Unicode name as given (NFC, trimmed) and people list --json returns it exactly', async () => {
   assert.equal([...stored(at(NAMES, -1, 'the last name').name)].length, MAX_NAME_LENGTH, 'the long name is exactly at the limit');
-  assert.ok(stored(at(NAMES, 2, 'the decomposed name').name).startsWith('Zo\u00eb \u00d1u\u00f1ez Z'), 'the decomposed name is expected back composed');
+  assert.ok(
+    stored(at(NAMES, 2, 'the decomposed name').name).startsWith('Zo\u00eb \u00d1u\u00f1ez Z'),
+    'the decomposed name is expected back composed',
+  );
   // Two commands at a time: each loads the models.
   for (let i = 0; i < NAMES.length; i += 2) {
-    await Promise.all(NAMES.slice(i, i + 2).map(async ({ name, photo: file }) => {
-      const result = await cli('--json', 'enroll', name, file);
-      assert.equal(result.code, 0, `${name}: ${result.stderr}`);
-      assert.equal(result.json.person, stored(name));
-      assert.equal(result.json.faceCount, 1);
-    }));
+    await Promise.all(
+      NAMES.slice(i, i + 2).map(async ({ name, photo: file }) => {
+        const result = await cli('--json', 'enroll', name, file);
+        assert.equal(result.code, 0, `${name}: ${result.stderr}`);
+        assert.equal(result.json.person, stored(name));
+        assert.equal(result.json.faceCount, 1);
+      }),
+    );
   }
   const [listed, text] = await Promise.all([cli('--json', 'people', 'list'), cli('people', 'list')]);
   assert.equal(listed.code, 0, listed.stderr);
@@ -51,7 +56,11 @@ test('enroll stores any Unicode name as given (NFC, trimmed) and people list --j
   // The text listing prints names verbatim too.
   const lines = text.stdout.trimEnd().split('\n');
   assert.equal(lines.length, NAMES.length);
-  for (const { name } of NAMES) assert.ok(lines.some((line) => line.startsWith(`${stored(name)}\t`)), name);
+  for (const { name } of NAMES)
+    assert.ok(
+      lines.some((line) => line.startsWith(`${stored(name)}\t`)),
+      name,
+    );
 
   // A tricky name works as an argument too: renamed, then looked up under its new name.
   const renamed = await cli('--json', 'people', 'rename', "'; DROP TABLE people; --", "Robert'); DROP TABLE Students;--");
@@ -79,7 +88,11 @@ test('names with control characters or over 100 code points are refused with a c
     assert.ok(!store.listFaces().some((f) => f.photoPath === photoFile), 'no face or photo of the refused enrolments');
     // NUL cannot travel in a command line, but the app's api can send it: the store refuses it (and every Cc) itself.
     for (const bad of ['a\u0000b', 'line\nbreak', 'bell\u0007', 'del\u007f', 'next\u0085line']) {
-      assert.throws(() => store.createPerson(bad), (e: unknown) => isFaceKitError(e, 'BAD_INPUT') && /control characters/.test(e.message), JSON.stringify(bad));
+      assert.throws(
+        () => store.createPerson(bad),
+        (e: unknown) => isFaceKitError(e, 'BAD_INPUT') && /control characters/.test(e.message),
+        JSON.stringify(bad),
+      );
     }
   } finally {
     store.close();

@@ -15,7 +15,8 @@ import { createModelRegistry } from '../../../engine/models/loaded-models.ts';
 const models = createModelRegistry();
 test.after(() => models.unloadAll());
 
-const embeddingOf = async (file: string) => at((await analyzeFaces(models, await decodeImageFile(file))).faces, 0, `a face in ${file}`).embedding;
+const embeddingOf = async (file: string) =>
+  at((await analyzeFaces(models, await decodeImageFile(file))).faces, 0, `a face in ${file}`).embedding;
 
 test('one face: box, score, 68 landmarks, quality and a 128-D embedding', async () => {
   const image = await decodeImageFile(photo.obama);
@@ -30,7 +31,8 @@ test('one face: box, score, 68 landmarks, quality and a 128-D embedding', async 
   // the face is in the upper middle of the portrait, and the landmarks lie inside its box (with slack)
   const { box } = face;
   assert.ok(box.x > 200 && box.x + box.width < 700 && box.y > 50 && box.y + box.height < 600, JSON.stringify(box));
-  for (const p of face.landmarks) assert.ok(p.x > box.x - 40 && p.x < box.x + box.width + 40 && p.y > box.y - 60 && p.y < box.y + box.height + 40);
+  for (const p of face.landmarks)
+    assert.ok(p.x > box.x - 40 && p.x < box.x + box.width + 40 && p.y > box.y - 60 && p.y < box.y + box.height + 40);
   assert.ok(face.quality.faceSize > 200);
   assert.ok(face.quality.blur > 100);
   assert.deepEqual(face.quality.problems, []);
@@ -46,13 +48,20 @@ test('several faces come back left to right', async () => {
   const { faces } = await analyzeFaces(models, await decodeImageFile(photo.obamaAndBiden));
   assert.ok(faces.length >= 2);
   const xs = faces.map((f) => f.box.x);
-  assert.deepEqual(xs, [...xs].sort((a, b) => a - b));
+  assert.deepEqual(
+    xs,
+    [...xs].sort((a, b) => a - b),
+  );
   faces.forEach((f, i) => assert.equal(f.index, i));
 });
 
 test('tight crops (the face fills the frame) are found, by padding and retrying where needed', async () => {
   let rescuedByPadding = 0;
-  for (const [file, margin] of [[photo.obama, 0.1], [photo.rose, 0.15], [photo.biden, 0.1]] as const) {
+  for (const [file, margin] of [
+    [photo.obama, 0.1],
+    [photo.rose, 0.15],
+    [photo.biden, 0.1],
+  ] as const) {
     const { faces } = await analyzeFaces(models, await decodeImageFile(file));
     const face = at(faces, 0, `the face in ${file}`);
     const box = face.box;
@@ -67,7 +76,10 @@ test('tight crops (the face fills the frame) are found, by padding and retrying 
       .toBuffer();
     const result = await analyzeFaces(models, await decodeImageBuffer(crop, 'tight-crop.jpg'));
     assert.equal(result.faces.length, 1, `${file} cropped ${margin}: the face is found`);
-    assert.ok(euclidean(at(result.faces, 0, 'the cropped face').embedding, face.embedding) < DEFAULT_THRESHOLD, 'and still matches the full photo');
+    assert.ok(
+      euclidean(at(result.faces, 0, 'the cropped face').embedding, face.embedding) < DEFAULT_THRESHOLD,
+      'and still matches the full photo',
+    );
     if (result.padded) rescuedByPadding++;
   }
   assert.ok(rescuedByPadding >= 1, 'at least one crop was only found after padding');

@@ -46,11 +46,18 @@ test('enrolment refuses a photo without a face, with several faces, or a poor fa
     assert.ok(found, 'the message says how many faces');
     const count = Number(found[1]);
     const faces = (error as FaceKitError).details?.faces as { index: number; box: { x: number } }[];
-    assert.deepEqual(faces.map((f) => f.index), [...Array(count).keys()], 'details list every face, leftmost first');
+    assert.deepEqual(
+      faces.map((f) => f.index),
+      [...Array(count).keys()],
+      'details list every face, leftmost first',
+    );
     return true;
   });
   const blurred = await decodeImageBuffer(await sharp(photo.obama).blur(8).jpeg().toBuffer(), 'blurred.jpg');
-  await assert.rejects(enrol(models, store, 'Barack Obama', blurred), rejectsWith('LOW_QUALITY', /^blurred\.jpg: face is too blurred \(sharpness \d+; at least \d+ is needed\)$/));
+  await assert.rejects(
+    enrol(models, store, 'Barack Obama', blurred),
+    rejectsWith('LOW_QUALITY', /^blurred\.jpg: face is too blurred \(sharpness \d+; at least \d+ is needed\)$/),
+  );
   await assert.rejects(enrolFile('Someone Else', photo.obama), rejectsWith('CONFLICT', /already enrolled as "Barack Obama"/));
   assert.equal(store.listFaces().length, before);
   assert.equal(store.getPerson('Nobody'), undefined);
@@ -61,7 +68,10 @@ test('the caller can pick one face of a group photo', async () => {
   const result = await enrolFile('Joe Biden', photo.obamaAndBiden, { faceIndex: 0 });
   assert.equal(result.status, 'added');
   assert.equal(result.face.index, 0);
-  await assert.rejects(enrolFile('Joe Biden', photo.obamaAndBiden, { faceIndex: 7 }), rejectsWith('BAD_INPUT', /face index 7 does not exist/));
+  await assert.rejects(
+    enrolFile('Joe Biden', photo.obamaAndBiden, { faceIndex: 7 }),
+    rejectsWith('BAD_INPUT', /face index 7 does not exist/),
+  );
 });
 
 test('verify: the same person matches, another person does not', async () => {
@@ -72,7 +82,10 @@ test('verify: the same person matches, another person does not', async () => {
   const other = await verify(models, store, 'Joe Biden', await decodeImageFile(photo.obama3));
   assert.equal(other.match, false);
   assert.ok(other.distance > other.threshold);
-  await assert.rejects(verify(models, store, 'Nobody', await decodeImageFile(photo.obama3)), rejectsWith('NOT_FOUND', /no person named "Nobody"/));
+  await assert.rejects(
+    verify(models, store, 'Nobody', await decodeImageFile(photo.obama3)),
+    rejectsWith('NOT_FOUND', /no person named "Nobody"/),
+  );
 });
 
 test('verify picks the matching face in a group photo, or the face the caller names', async () => {
@@ -88,7 +101,10 @@ test('identify: each face of a group photo gets the right person or unknown', as
   const group = await identify(models, store, await decodeImageFile(photo.obamaAndBiden));
   assert.equal(group.faces[0]?.match?.name, 'Joe Biden');
   assert.equal(group.faces[1]?.match?.name, 'Barack Obama');
-  assert.ok(group.faces.slice(2).every((f) => f.match === null), 'the child in the corner is unknown');
+  assert.ok(
+    group.faces.slice(2).every((f) => f.match === null),
+    'the child in the corner is unknown',
+  );
   const { candidates } = at(group.faces, 0, 'the first face');
   assert.ok(candidates.length >= 2 && at(candidates, 0).distance <= at(candidates, 1).distance);
 

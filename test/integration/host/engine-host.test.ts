@@ -45,7 +45,9 @@ test('unknown calls and bad arguments are refused before reaching the engine', a
 });
 
 test('identify before anyone is enrolled: every face is unknown, not an error', async () => {
-  const result = (await host.call('recognize.identify', { image: image(photo.obamaAndBiden) })) as { faces: { match: unknown; candidates: unknown[] }[] };
+  const result = (await host.call('recognize.identify', { image: image(photo.obamaAndBiden) })) as {
+    faces: { match: unknown; candidates: unknown[] }[];
+  };
   assert.ok(result.faces.length >= 2);
   assert.ok(result.faces.every((f) => f.match === null && f.candidates.length === 0));
 });
@@ -59,8 +61,16 @@ test('enrol, identify, verify and delete through the host, with change events', 
   const thumbnail = (await host.call('faces.thumbnail', { faceId: added.faceId })) as Uint8Array;
   assert.deepEqual([...thumbnail.subarray(0, 2)], [0xff, 0xd8], 'a JPEG');
 
-  const group = (await host.call('recognize.identify', { image: image(photo.obamaAndBiden) })) as { faces: { match: { name: string } | null }[] };
-  assert.deepEqual(group.faces.map((f) => f.match?.name ?? null).filter(Boolean).sort(), ['Barack Obama', 'Joe Biden']);
+  const group = (await host.call('recognize.identify', { image: image(photo.obamaAndBiden) })) as {
+    faces: { match: { name: string } | null }[];
+  };
+  assert.deepEqual(
+    group.faces
+      .map((f) => f.match?.name ?? null)
+      .filter(Boolean)
+      .sort(),
+    ['Barack Obama', 'Joe Biden'],
+  );
 
   const wrong = (await host.call('recognize.verify', { name: 'Joe Biden', image: image(photo.obama2) })) as { match: boolean };
   assert.equal(wrong.match, false);
@@ -73,14 +83,20 @@ test('enrol, identify, verify and delete through the host, with change events', 
 
 test('a corrupt upload gets an error naming the file, and nothing is written', async () => {
   const before = (await host.call('people.list', {})) as unknown[];
-  const error = await failure(host.call('enrol.photo', { name: 'Nobody', image: { bytes: new Uint8Array([0xff, 0xd8, 0xff, 0, 1, 2]), name: 'broken.jpg' } }));
+  const error = await failure(
+    host.call('enrol.photo', { name: 'Nobody', image: { bytes: new Uint8Array([0xff, 0xd8, 0xff, 0, 1, 2]), name: 'broken.jpg' } }),
+  );
   assert.equal(error.code, 'BAD_INPUT');
   assert.match(error.message, /^broken\.jpg: /);
   assert.deepEqual(await host.call('people.list', {}), before);
 });
 
 test('settings persist in the store and come back typed', async () => {
-  const saved = (await host.call('settings.set', { threshold: 0.55, kioskCooldownSeconds: 120 })) as { threshold: number; kioskCooldownSeconds: number; kioskRequiredFrames: number };
+  const saved = (await host.call('settings.set', { threshold: 0.55, kioskCooldownSeconds: 120 })) as {
+    threshold: number;
+    kioskCooldownSeconds: number;
+    kioskRequiredFrames: number;
+  };
   assert.equal(saved.threshold, 0.55);
   assert.equal(saved.kioskCooldownSeconds, 120);
   assert.equal(saved.kioskRequiredFrames, 3);
@@ -88,7 +104,9 @@ test('settings persist in the store and come back typed', async () => {
 });
 
 test('style transfer without VGG-19 says what is missing; details name the model for the shell to word its advice', async () => {
-  const error = await failure(host.call('style.start', { content: image(photo.noFace), styles: [image(photo.noFace)], settings: { size: 64, iterations: 1 } }));
+  const error = await failure(
+    host.call('style.start', { content: image(photo.noFace), styles: [image(photo.noFace)], settings: { size: 64, iterations: 1 } }),
+  );
   assert.equal(error.code, 'MODEL_MISSING');
   assert.match(error.message, /VGG19 weights are not installed/);
   assert.doesNotMatch(error.message, /facekit models/, 'no command-line advice from the engine');

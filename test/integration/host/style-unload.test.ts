@@ -47,12 +47,18 @@ test.after(() => {
 
 const memory = () => ({ numTensors: tf.memory().numTensors, numBytes: tf.memory().numBytes });
 const image = (file: string) => ({ bytes: new Uint8Array(fs.readFileSync(file)), name: path.basename(file) });
-const startArgs = parseArgs('style.start', { content: image(photo.obama), styles: [image(path.join(STYLE, 'monet.jpg'))], settings: { size: 64, iterations: 4, seed: 1 } });
+const startArgs = parseArgs('style.start', {
+  content: image(photo.obama),
+  styles: [image(path.join(STYLE, 'monet.jpg'))],
+  settings: { size: 64, iterations: 4, seed: 1 },
+});
 
 /** Resolves with the job's style.done payload (or rejects with its style.failed error). */
 async function finished(jobId: string): Promise<Events['style.done']> {
   for (let waited = 0; waited < 120_000; waited += 20) {
-    const end = events.find((e) => (e.event === 'style.done' || e.event === 'style.failed') && (e.payload as { jobId: string }).jobId === jobId);
+    const end = events.find(
+      (e) => (e.event === 'style.done' || e.event === 'style.failed') && (e.payload as { jobId: string }).jobId === jobId,
+    );
     if (end?.event === 'style.failed') throw new Error(JSON.stringify(end.payload));
     if (end) return end.payload as Events['style.done'];
     await new Promise((resolve) => setTimeout(resolve, 20));

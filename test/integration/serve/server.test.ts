@@ -43,7 +43,11 @@ function connect(query: string, headers: Record<string, string> = { Origin: orig
   });
 }
 
-function call(ws: WebSocket, method: string, args: unknown): Promise<{ ok: boolean; result?: unknown; error?: { code: string; message: string } }> {
+function call(
+  ws: WebSocket,
+  method: string,
+  args: unknown,
+): Promise<{ ok: boolean; result?: unknown; error?: { code: string; message: string } }> {
   return new Promise((resolve) => {
     ws.once('message', (data) => resolve(decodeMessage(new Uint8Array(data as Buffer)) as never));
     ws.send(encodeMessage({ type: 'call', id: 1, method, args }));
@@ -104,6 +108,8 @@ test('static files: only the renderer folder, with a CSP; wrong Host refused', a
     assert.equal((await fetch(`${origin()}${probe}`)).status, 404, probe);
   }
   const http = await import('node:http');
-  const status = await new Promise<number | undefined>((resolve) => http.get({ host: '127.0.0.1', port: server.port, path: '/', headers: { Host: 'attacker.example' } }, (res) => resolve(res.statusCode)));
+  const status = await new Promise<number | undefined>((resolve) =>
+    http.get({ host: '127.0.0.1', port: server.port, path: '/', headers: { Host: 'attacker.example' } }, (res) => resolve(res.statusCode)),
+  );
   assert.equal(status, 421);
 });

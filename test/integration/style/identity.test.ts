@@ -28,7 +28,9 @@ test('the guard finds the portrait face once and costs nothing for the unchanged
   const [anchor] = guard.faces;
   assert.ok(anchor, 'the anchor face');
   assert.ok(anchor.centerX > 0.3 && anchor.centerX < 0.7 && anchor.side > 0.1 && anchor.side < 0.6, JSON.stringify(anchor));
-  const small = tf.tidy(() => tf.image.resizeBilinear(tf.tensor4d(content.data, [1, content.height, content.width, 3], 'int32').toFloat(), [200, 160]));
+  const small = tf.tidy(() =>
+    tf.image.resizeBilinear(tf.tensor4d(content.data, [1, content.height, content.width, 3], 'int32').toFloat(), [200, 160]),
+  );
   assert.ok(guard.loss.prepareStage, 'the guard prepares each stage');
   guard.loss.prepareStage(small);
   const same = guard.loss.fn(small);

@@ -80,7 +80,10 @@ test('real widths pass the strict check; reduced widths fail it but pass the cha
   const real = path.join(dir, 'real.h5');
   await writeRandomVgg19H5(real, { layout: 'keras1', seed: 11 });
   const info = await inspectVgg19File(real, { strict: true });
-  assert.deepEqual(info.layers.map((l) => l.kernelShape[3]), VGG19_CHANNELS);
+  assert.deepEqual(
+    info.layers.map((l) => l.kernelShape[3]),
+    VGG19_CHANNELS,
+  );
   assert.ok(info.layerNames?.includes('block3_pool'), 'layer_names attribute is read when present');
   const first = await loadVgg19Weights(real, { upTo: 'block1_conv2', strict: true });
   assert.deepEqual(first.get('block1_conv2')?.kernel.shape, [3, 3, 64, 64]);
@@ -90,7 +93,10 @@ test('real widths pass the strict check; reduced widths fail it but pass the cha
   const small = path.join(dir, 'small.h5');
   await writeRandomVgg19H5(small, { layout: 'keras1', channels: SMALL, seed: 2 });
   assert.equal((await inspectVgg19File(small)).layers.length, 16);
-  await assert.rejects(inspectVgg19File(small, { strict: true }), badInput(small, /block1_conv1: kernel has shape \[3,3,3,2\], expected \[3,3,3,64\]/));
+  await assert.rejects(
+    inspectVgg19File(small, { strict: true }),
+    badInput(small, /block1_conv1: kernel has shape \[3,3,3,2\], expected \[3,3,3,64\]/),
+  );
 });
 
 test('a text file, an empty file and a missing file give clear errors', async () => {
@@ -110,7 +116,10 @@ test('a truncated download is reported as truncated, with the sizes', async () =
   const bytes = fs.readFileSync(file);
   const cut = path.join(dir, 'cut.h5');
   fs.writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
-  await assert.rejects(loadVgg19Weights(cut), badInput(cut, new RegExp(`truncated file: ${Math.floor(bytes.length * 0.6)} bytes of ${bytes.length}`)));
+  await assert.rejects(
+    loadVgg19Weights(cut),
+    badInput(cut, new RegExp(`truncated file: ${Math.floor(bytes.length * 0.6)} bytes of ${bytes.length}`)),
+  );
   const stub = path.join(dir, 'stub.h5');
   fs.writeFileSync(stub, bytes.subarray(0, 12));
   await assert.rejects(loadVgg19Weights(stub), badInput(stub, /truncated file: only 12 bytes/));
@@ -119,7 +128,10 @@ test('a truncated download is reported as truncated, with the sizes', async () =
 test('a missing layer group names the group and what the file does have', async () => {
   const file = path.join(dir, 'gap.h5');
   await writeRandomVgg19H5(file, { layout: 'keras1', channels: SMALL, seed: 9, omit: ['block3_conv2'] });
-  await assert.rejects(loadVgg19Weights(file), badInput(file, /missing layer group block3_conv2.*layer_names lists: input_1, block1_conv1/));
+  await assert.rejects(
+    loadVgg19Weights(file),
+    badInput(file, /missing layer group block3_conv2.*layer_names lists: input_1, block1_conv1/),
+  );
   const before = tf.memory().numTensors;
   await assert.rejects(loadVgg19Weights(file));
   assert.equal(tf.memory().numTensors, before, 'tensors read before the error are disposed');
@@ -139,9 +151,18 @@ test('wrong kernel size, a broken channel chain and a bias of the wrong length a
     return file;
   };
   const fiveByFive = write('k5.h5', [['block1_conv1', [5, 5, 3, 4], 4]]);
-  await assert.rejects(loadVgg19Weights(fiveByFive, { upTo: 'block1_conv1' }), badInput(fiveByFive, /kernel has shape \[5,5,3,4\], expected \[3,3,3,N\]/));
-  const chain = write('chain.h5', [['block1_conv1', [3, 3, 3, 4], 4], ['block1_conv2', [3, 3, 5, 4], 4]]);
-  await assert.rejects(loadVgg19Weights(chain, { upTo: 'block1_conv2' }), badInput(chain, /block1_conv2: kernel has shape \[3,3,5,4\], expected \[3,3,4,N\]/));
+  await assert.rejects(
+    loadVgg19Weights(fiveByFive, { upTo: 'block1_conv1' }),
+    badInput(fiveByFive, /kernel has shape \[5,5,3,4\], expected \[3,3,3,N\]/),
+  );
+  const chain = write('chain.h5', [
+    ['block1_conv1', [3, 3, 3, 4], 4],
+    ['block1_conv2', [3, 3, 5, 4], 4],
+  ]);
+  await assert.rejects(
+    loadVgg19Weights(chain, { upTo: 'block1_conv2' }),
+    badInput(chain, /block1_conv2: kernel has shape \[3,3,5,4\], expected \[3,3,4,N\]/),
+  );
   const biasLen = write('bias.h5', [['block1_conv1', [3, 3, 3, 4], 3]]);
   await assert.rejects(loadVgg19Weights(biasLen, { upTo: 'block1_conv1' }), badInput(biasLen, /bias has 3 values, expected 4/));
 });

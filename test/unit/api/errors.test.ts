@@ -7,7 +7,13 @@ import { FaceKitError, fromErrorInfo, toErrorInfo } from '../../../api/errors.ts
 import { decodeMessage, encodeMessage } from '../../../api/codec.ts';
 import { parseArgs } from '../../../api/definition.ts';
 
-const details = { faces: [{ index: 0, box: { x: 1.5, y: 2, width: 30, height: 40 } }, { index: 1, box: { x: 90, y: 2, width: 30, height: 40 } }], note: null };
+const details = {
+  faces: [
+    { index: 0, box: { x: 1.5, y: 2, width: 30, height: 40 } },
+    { index: 1, box: { x: 90, y: 2, width: 30, height: 40 } },
+  ],
+  note: null,
+};
 
 function assertSame(back: FaceKitError, original: FaceKitError): void {
   assert.ok(back instanceof FaceKitError);
@@ -34,7 +40,10 @@ test('toErrorInfo → fromErrorInfo keeps code, message, file and details (the f
 });
 
 test('the same holds over both transports: structured clone (worker threads, IPC) and the WebSocket codec', async () => {
-  const original = new FaceKitError('LOW_QUALITY', 'face is too blurred', { file: 'ü 1.jpg', details: { problems: ['face is too blurred'] } });
+  const original = new FaceKitError('LOW_QUALITY', 'face is too blurred', {
+    file: 'ü 1.jpg',
+    details: { problems: ['face is too blurred'] },
+  });
   const reply = { type: 'result', id: 7, ok: false, error: original.toErrorInfo() };
   assertSame(fromErrorInfo((decodeMessage(encodeMessage(reply)) as typeof reply).error), original);
 
@@ -68,11 +77,14 @@ test('fromErrorInfo does not trust the wire: unknown codes and malformed values 
 });
 
 test('a call with bad arguments is one FaceKitError: BAD_INPUT naming the call, each problem in details', () => {
-  assert.throws(() => parseArgs('people.rename', { name: 'Ann', newName: '' }), (error: unknown) => {
-    assert.ok(error instanceof FaceKitError);
-    assert.equal(error.code, 'BAD_INPUT');
-    assert.match(error.message, /^people\.rename: newName: the name is empty$/);
-    assert.deepEqual(error.details, { method: 'people.rename', issues: [{ path: 'newName', message: 'the name is empty' }] });
-    return true;
-  });
+  assert.throws(
+    () => parseArgs('people.rename', { name: 'Ann', newName: '' }),
+    (error: unknown) => {
+      assert.ok(error instanceof FaceKitError);
+      assert.equal(error.code, 'BAD_INPUT');
+      assert.match(error.message, /^people\.rename: newName: the name is empty$/);
+      assert.deepEqual(error.details, { method: 'people.rename', issues: [{ path: 'newName', message: 'the name is empty' }] });
+      return true;
+    },
+  );
 });

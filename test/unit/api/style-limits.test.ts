@@ -6,7 +6,8 @@ import { parseArgs } from '../../../api/definition.ts';
 import { APP_STYLE_LIMITS, STYLE_LIMITS } from '../../../api/style-limits.ts';
 
 const image = { bytes: new Uint8Array([1]), name: 'a.jpg' };
-const start = (settings: object, styles = 1) => parseArgs('style.start', { content: image, styles: Array.from({ length: styles }, () => image), settings });
+const start = (settings: object, styles = 1) =>
+  parseArgs('style.start', { content: image, styles: Array.from({ length: styles }, () => image), settings });
 const refused = (fn: () => unknown, field: RegExp) =>
   assert.throws(fn, (e: unknown) => (e as { code?: string }).code === 'BAD_INPUT' && field.test((e as Error).message));
 

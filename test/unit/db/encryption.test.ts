@@ -18,7 +18,9 @@ import { ROOT, tempDir } from '../../helpers/fixtures.ts';
 
 let dir: string;
 let n = 0;
-before(() => { dir = tempDir('facekit-crypt-'); });
+before(() => {
+  dir = tempDir('facekit-crypt-');
+});
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 const newFile = () => path.join(dir, `s${n++}`, 'facekit.db');
 
@@ -30,7 +32,14 @@ const photo = (label: string): PhotoInfo => ({ sha256: sha(label), path: `/photo
 const distinctive = (seed: number) => Float32Array.from({ length: 128 }, (_, i) => Math.sin(seed * 1000 + i * 7.3) + 0.123456);
 const jpeg = () => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), randomBytes(3000)]);
 const face = (embedding: Float32Array, thumbnail = jpeg(), faceIndex = 0): NewFace => ({
-  faceIndex, box: { x: 10, y: 20, width: 100, height: 120 }, score: 0.98, faceSize: 110, blur: 250, modelId: 'test-model', embedding, thumbnail,
+  faceIndex,
+  box: { x: 10, y: 20, width: 100, height: 120 },
+  score: 0.98,
+  faceSize: 110,
+  blur: 250,
+  modelId: 'test-model',
+  embedding,
+  thumbnail,
 });
 const bytesOf = (f32: Float32Array) => Buffer.from(f32.buffer, f32.byteOffset, f32.byteLength);
 /** Which of the store's files (main, -wal) contain `needle`. */
@@ -89,13 +98,21 @@ describe('encrypted store', () => {
     store.createPerson('Ann');
     store.close();
     const before = { hash: hashFile(file), files: fs.readdirSync(path.dirname(file)).sort() };
-    assert.throws(() => Store.open(file, { key: 'Correct horse battery staple' }), (e: unknown) =>
-      isFaceKitError(e, 'STORE_KEY') && /wrong key \(or not a FaceKit store\)/.test(e.message) && e.file === file);
-    assert.throws(() => Store.open(file), (e: unknown) => isFaceKitError(e, 'STORE_KEY') && /encrypted/.test(e.message));
+    assert.throws(
+      () => Store.open(file, { key: 'Correct horse battery staple' }),
+      (e: unknown) => isFaceKitError(e, 'STORE_KEY') && /wrong key \(or not a FaceKit store\)/.test(e.message) && e.file === file,
+    );
+    assert.throws(
+      () => Store.open(file),
+      (e: unknown) => isFaceKitError(e, 'STORE_KEY') && /encrypted/.test(e.message),
+    );
     assert.throws(() => Store.open(file, { key: '' }), code('BAD_INPUT'));
     assert.deepEqual({ hash: hashFile(file), files: fs.readdirSync(path.dirname(file)).sort() }, before);
     const reopened = Store.open(file, { key });
-    assert.deepEqual(reopened.listPeople().map((p) => p.name), ['Ann']);
+    assert.deepEqual(
+      reopened.listPeople().map((p) => p.name),
+      ['Ann'],
+    );
     reopened.close();
   });
 });
@@ -117,7 +134,10 @@ describe('encrypting an existing plaintext store', () => {
     const key = newRawKey();
     const encrypted = Store.open(crashed, { key });
     assert.equal(encrypted.encrypted, true);
-    assert.deepEqual(encrypted.listPeople().map((p) => [p.name, p.faceCount]), [['Plain Person', 1]]);
+    assert.deepEqual(
+      encrypted.listPeople().map((p) => [p.name, p.faceCount]),
+      [['Plain Person', 1]],
+    );
     assert.deepEqual(encrypted.faceEmbedding(at(encrypted.listFaces(), 0, 'the face').id), distinctive(2));
     assert.equal(encrypted.getSetting('recognition.threshold'), 0.55);
     encrypted.close();
@@ -146,9 +166,15 @@ describe('encrypting an existing plaintext store', () => {
     const file = newFile();
     const app = Store.open(file);
     app.createPerson('Ann');
-    assert.throws(() => Store.open(file, { key: newRawKey() }), (e: unknown) => isFaceKitError(e, 'CONFLICT') && /another FaceKit process/.test(e.message));
+    assert.throws(
+      () => Store.open(file, { key: newRawKey() }),
+      (e: unknown) => isFaceKitError(e, 'CONFLICT') && /another FaceKit process/.test(e.message),
+    );
     assert.equal(storeFileState(file), 'plaintext');
-    assert.deepEqual(app.listPeople().map((p) => p.name), ['Ann']);
+    assert.deepEqual(
+      app.listPeople().map((p) => p.name),
+      ['Ann'],
+    );
     app.createPerson('Bob'); // still usable, still in WAL mode
     app.close();
     assert.equal(fs.existsSync(workFile(file, 'encrypting')), false);
@@ -169,7 +195,10 @@ describe('encrypting an existing plaintext store', () => {
 
     const key = newRawKey();
     const encrypted = Store.open(file, { key });
-    assert.deepEqual(encrypted.listPeople().map((p) => p.name), ['Ann']);
+    assert.deepEqual(
+      encrypted.listPeople().map((p) => p.name),
+      ['Ann'],
+    );
     encrypted.close();
     assert.deepEqual(fs.readdirSync(path.dirname(file)), ['facekit.db']);
   });
@@ -178,7 +207,8 @@ describe('encrypting an existing plaintext store', () => {
     const template = newFile();
     const store = Store.open(template);
     const faces = 3000; // ≈ 12 MB with thumbnails, so the encryption takes long enough to be interrupted
-    for (let i = 0; i < faces; i++) store.enrolFace(`Person ${i % 300}`, photo(`k${i}`), face(distinctive(10 + i)), { createIfMissing: true });
+    for (let i = 0; i < faces; i++)
+      store.enrolFace(`Person ${i % 300}`, photo(`k${i}`), face(distinctive(10 + i)), { createIfMissing: true });
     store.close();
     const key = newRawKey();
 
@@ -195,13 +225,25 @@ describe('encrypting an existing plaintext store', () => {
       const file = newFile();
       fs.mkdirSync(path.dirname(file));
       fs.copyFileSync(template, file);
-      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '--input-type=module',
+          '-e',
+          `
         const { Store } = await import(${JSON.stringify(path.join(ROOT, 'db', 'store.ts'))});
         process.stdout.write('go\\n');
         Store.open(process.argv[1], { key: process.argv[2] }).close();
         process.stdout.write('done\\n');
         setInterval(() => {}, 1000);
-      `, file, key], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+      `,
+          file,
+          key,
+        ],
+        { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       await once(child.stdout, 'data');
       await new Promise((resolve) => setTimeout(resolve, duration * fraction));
       child.kill('SIGKILL');
@@ -209,7 +251,9 @@ describe('encrypting an existing plaintext store', () => {
 
       const state = storeFileState(file);
       const leftover = fs.existsSync(workFile(file, 'encrypting'));
-      outcomes.push(`${Math.round(duration * fraction)} ms: ${state === 'plaintext' ? 'plaintext' : 'encrypted'}${leftover ? ' + leftover' : ''}`);
+      outcomes.push(
+        `${Math.round(duration * fraction)} ms: ${state === 'plaintext' ? 'plaintext' : 'encrypted'}${leftover ? ' + leftover' : ''}`,
+      );
       assert.notEqual(state, 'missing');
       assert.equal(rowCount(file, state === 'plaintext' ? undefined : key), faces, 'every face is there');
       // The next open with the key finishes the job and cleans up.
@@ -217,7 +261,16 @@ describe('encrypting an existing plaintext store', () => {
       assert.equal(reopened.listFaces().length, faces);
       reopened.close();
       assert.equal(storeFileState(file), 'other');
-      assert.deepEqual(fs.readdirSync(path.dirname(file)).filter((f) => f !== 'facekit.db' && !sideFiles(file).map((s) => path.basename(s)).includes(f)), []);
+      assert.deepEqual(
+        fs.readdirSync(path.dirname(file)).filter(
+          (f) =>
+            f !== 'facekit.db' &&
+            !sideFiles(file)
+              .map((s) => path.basename(s))
+              .includes(f),
+        ),
+        [],
+      );
     }
     t.diagnostic(`encryption of ${faces} faces takes ${Math.round(duration)} ms; killed at ${outcomes.join(', ')}`);
   });
@@ -237,14 +290,17 @@ describe('deleting a person', () => {
 
     assert.deepEqual(store.removePerson(gone.name), { faces: 1, photos: 1, checkins: 0 });
     for (const needle of needles) assert.deepEqual(filesContaining(file, needle), [], 'gone from both files');
-    assert.deepEqual(reader.listPeople().map((p) => p.name), ['Staying Person']);
+    assert.deepEqual(
+      reader.listPeople().map((p) => p.name),
+      ['Staying Person'],
+    );
     reader.close();
     store.close();
   });
 });
 
 describe('backup and restore (store files)', () => {
-  test('a backup taken during another connection\'s write is consistent and as encrypted as the store', () => {
+  test("a backup taken during another connection's write is consistent and as encrypted as the store", () => {
     const key = newRawKey();
     const file = newFile();
     const store = Store.open(file, { key });
@@ -273,7 +329,10 @@ describe('backup and restore (store files)', () => {
     restoreStoreFile(backup, file, key);
     assert.equal(hashFile(backup), hashBefore, 'the backup itself is not touched');
     const restored = Store.open(file, { key });
-    assert.deepEqual(restored.listPeople().map((p) => p.name), ['Ann']);
+    assert.deepEqual(
+      restored.listPeople().map((p) => p.name),
+      ['Ann'],
+    );
     assert.deepEqual(restored.faceEmbedding(at(restored.listFaces(), 0, 'the face').id), distinctive(6));
     restored.close();
     assert.deepEqual(fs.readdirSync(path.dirname(file)).sort(), ['backup.db', 'facekit.db']);
@@ -289,7 +348,12 @@ describe('backup and restore (store files)', () => {
 
     const target = newFile(); // its folder does not exist yet
     const key = newRawKey();
-    assert.deepEqual(restoreStoreFile(backup, target, key), { schemaVersion: inspectStoreFile(backup).schemaVersion, encrypted: false, people: 1, faces: 1 });
+    assert.deepEqual(restoreStoreFile(backup, target, key), {
+      schemaVersion: inspectStoreFile(backup).schemaVersion,
+      encrypted: false,
+      people: 1,
+      faces: 1,
+    });
     const restored = Store.open(target, { key });
     assert.deepEqual(restored.faceEmbedding(at(restored.listFaces(), 0, 'the face').id), distinctive(8));
     restored.close();
@@ -316,8 +380,15 @@ describe('backup and restore (store files)', () => {
     raw.close();
 
     assert.throws(() => restoreStoreFile(notStore, file, undefined), code('STORE_KEY'), 'not plain SQLite: encrypted or foreign, no key');
-    assert.throws(() => restoreStoreFile(notStore, file, newRawKey()), (e: unknown) => isFaceKitError(e, 'STORE_KEY') && /not a FaceKit store/.test(e.message));
-    assert.throws(() => restoreStoreFile(otherSqlite, file, undefined), (e: unknown) => isFaceKitError(e, 'BAD_INPUT') && /not a FaceKit store.*no people, photos, faces, checkins, settings table/.test(e.message));
+    assert.throws(
+      () => restoreStoreFile(notStore, file, newRawKey()),
+      (e: unknown) => isFaceKitError(e, 'STORE_KEY') && /not a FaceKit store/.test(e.message),
+    );
+    assert.throws(
+      () => restoreStoreFile(otherSqlite, file, undefined),
+      (e: unknown) =>
+        isFaceKitError(e, 'BAD_INPUT') && /not a FaceKit store.*no people, photos, faces, checkins, settings table/.test(e.message),
+    );
     assert.throws(() => restoreStoreFile(newer, file, undefined), code('STORE_VERSION'));
     assert.throws(() => restoreStoreFile(path.join(dir, 'absent.db'), file, undefined), code('NOT_FOUND'));
     assert.equal(hashFile(file), before);

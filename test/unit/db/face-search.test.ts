@@ -32,12 +32,19 @@ const query = (identity: number, sample = 100) => faces.face(identity, sample);
 const top = (store: Store, q: Float32Array) => at(store.faceSearch.nearestPeople(MODEL, q, 3), 0, 'the nearest person');
 const idOf = (store: Store, identity: number) => store.requirePerson(`Person ${identity}`).id;
 
-before(() => { dir = tempDir('facekit-face-search-'); });
+before(() => {
+  dir = tempDir('facekit-face-search-');
+});
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('synthetic faces', () => {
   test('cluster per identity at dlib-like distances', () => {
-    const median = (xs: number[]) => at(xs.sort((a, b) => a - b), xs.length >> 1, 'the median');
+    const median = (xs: number[]) =>
+      at(
+        xs.sort((a, b) => a - b),
+        xs.length >> 1,
+        'the median',
+      );
     const same = Array.from({ length: 300 }, (_, i) => euclidean(faces.face(i, 0), faces.face(i, 1)));
     const different = Array.from({ length: 300 }, (_, i) => euclidean(faces.face(i, 0), faces.face(i + 1000, 0)));
     assert.ok(median(same) > 0.3 && median(same) < 0.5, `same identity: median ${median(same)}`);
@@ -89,7 +96,10 @@ describe('the index follows the store', () => {
     for (let sample = 100; sample < 110; sample++) {
       const hits = store.faceSearch.nearestPeople(MODEL, query(10, sample), 10);
       assert.ok(hits.length > 0);
-      assert.ok(hits.every((h) => h.personId !== removed && h.name !== 'Person 10'), 'never the deleted person');
+      assert.ok(
+        hits.every((h) => h.personId !== removed && h.name !== 'Person 10'),
+        'never the deleted person',
+      );
     }
 
     const from = idOf(store, 20);
@@ -142,8 +152,21 @@ describe('the index follows the store', () => {
     store.addCheckin({ personId: person, personName: 'Person 5', distance: 0.3, source: 'kiosk' });
     store.setSetting('kiosk.cooldownSeconds', 60);
     store.gallery.add({
-      outputPath: '/out/a.png', width: 4, height: 3, contentPath: '/in.jpg', contentSha256: 'a'.repeat(64), styles: [], params: {},
-      timings: {}, iterations: 1, msPerIteration: 1, lossFirst: null, lossLast: null, identityDistance: null, backend: 'wasm', thumbnail: null,
+      outputPath: '/out/a.png',
+      width: 4,
+      height: 3,
+      contentPath: '/in.jpg',
+      contentSha256: 'a'.repeat(64),
+      styles: [],
+      params: {},
+      timings: {},
+      iterations: 1,
+      msPerIteration: 1,
+      lossFirst: null,
+      lossLast: null,
+      identityDistance: null,
+      backend: 'wasm',
+      thumbnail: null,
     });
     const other = Store.open(file);
     other.addCheckin({ personId: person, personName: 'Person 5', distance: 0.3, source: 'kiosk' });
@@ -153,9 +176,20 @@ describe('the index follows the store', () => {
     assert.equal(store.embeddingIndex(MODEL), matrix, 'the exact matrix is kept too');
 
     const newcomer = faces.face(PEOPLE + 99, 0);
-    store.enrolFace('Newcomer', { sha256: 'f'.repeat(64), path: '/new.jpg', width: 640, height: 480 }, {
-      faceIndex: 0, box: { x: 0, y: 0, width: 100, height: 100 }, score: 0.99, faceSize: 100, blur: 500, modelId: MODEL, embedding: newcomer,
-    }, { createIfMissing: true });
+    store.enrolFace(
+      'Newcomer',
+      { sha256: 'f'.repeat(64), path: '/new.jpg', width: 640, height: 480 },
+      {
+        faceIndex: 0,
+        box: { x: 0, y: 0, width: 100, height: 100 },
+        score: 0.99,
+        faceSize: 100,
+        blur: 500,
+        modelId: MODEL,
+        embedding: newcomer,
+      },
+      { createIfMissing: true },
+    );
     const found = top(store, newcomer);
     assert.deepEqual([found.name, found.distance], ['Newcomer', 0]);
     assert.deepEqual(store.faceSearch.stats, { builds, replays: 1, replayedFaces: 1 });

@@ -29,7 +29,10 @@ test('results are kept with their parameters, references, timings and thumbnail,
   const store = Store.open(path.join(tempDir(), 'g.db'));
   const first = store.gallery.add(item('/out/one.png'));
   const second = store.gallery.add({ ...item('/out/two.png'), lossLast: Number.NaN });
-  assert.deepEqual(store.gallery.list().map((g) => g.outputPath), ['/out/two.png', '/out/one.png']);
+  assert.deepEqual(
+    store.gallery.list().map((g) => g.outputPath),
+    ['/out/two.png', '/out/one.png'],
+  );
   assert.deepEqual(first.params, { preset: 'course', seed: 7, alpha: 10 });
   assert.equal(first.styles[0]?.weight, 1);
   assert.equal(second.lossLast, null, 'NaN is stored as NULL');
@@ -37,7 +40,10 @@ test('results are kept with their parameters, references, timings and thumbnail,
   assert.ok(thumbnail, 'the thumbnail is kept');
   assert.deepEqual([...thumbnail], [0x89, 0x50, 0x4e, 0x47]);
   store.gallery.remove(first.id);
-  assert.throws(() => store.gallery.get(first.id), (e: unknown) => isFaceKitError(e, 'NOT_FOUND'));
+  assert.throws(
+    () => store.gallery.get(first.id),
+    (e: unknown) => isFaceKitError(e, 'NOT_FOUND'),
+  );
   assert.throws(() => store.gallery.add({ ...item('/x.png'), contentSha256: 'short' }), /CHECK constraint/);
   assert.equal(store.gallery.list().length, 1);
   store.close();

@@ -10,7 +10,9 @@ import { Store } from '../../../db/store.ts';
 import { isFaceKitError } from '../../../api/errors.ts';
 
 let dir: string;
-before(() => { dir = mkdtempSync(join(tmpdir(), 'facekit-mig-')); });
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'facekit-mig-'));
+});
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const tables = (db: Database.Database): string[] =>
@@ -43,13 +45,20 @@ describe('migrations', () => {
     const file = join(dir, 'v1.db');
     const raw = new Database(file);
     migrate(raw, migrations.slice(0, 1));
-    raw.prepare("INSERT INTO people (name, name_key, created_at, updated_at) VALUES ('Ada', 'ada', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')").run();
+    raw
+      .prepare(
+        "INSERT INTO people (name, name_key, created_at, updated_at) VALUES ('Ada', 'ada', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
+      )
+      .run();
     assert.equal(raw.pragma('user_version', { simple: true }), 1);
     raw.close();
 
     const store = Store.open(file);
     assert.equal(store.schemaVersion(), latestVersion);
-    assert.deepEqual(store.listPeople().map((p) => p.name), ['Ada']);
+    assert.deepEqual(
+      store.listPeople().map((p) => p.name),
+      ['Ada'],
+    );
     assert.deepEqual(store.gallery.list(), []);
     store.close();
   });
@@ -79,18 +88,24 @@ describe('migrations', () => {
     const bytes = readFileSync(file);
     const mtime = statSync(file).mtimeMs;
 
-    assert.throws(() => Store.open(file), (e: unknown) => {
-      assert.ok(isFaceKitError(e, 'STORE_VERSION'));
-      assert.equal(e.message, `database ${file} has schema version 999; this FaceKit knows up to ${latestVersion} — update FaceKit`);
-      return true;
-    });
+    assert.throws(
+      () => Store.open(file),
+      (e: unknown) => {
+        assert.ok(isFaceKitError(e, 'STORE_VERSION'));
+        assert.equal(e.message, `database ${file} has schema version 999; this FaceKit knows up to ${latestVersion} — update FaceKit`);
+        return true;
+      },
+    );
     assert.deepEqual(readFileSync(file), bytes);
     assert.equal(statSync(file).mtimeMs, mtime);
     assert.equal(existsSync(`${file}-wal`), false);
 
     // The generic runner refuses too, without writing.
     const db = new Database(file, { readonly: true });
-    assert.throws(() => migrate(db, migrations), (e: unknown) => isFaceKitError(e, 'STORE_VERSION'));
+    assert.throws(
+      () => migrate(db, migrations),
+      (e: unknown) => isFaceKitError(e, 'STORE_VERSION'),
+    );
     db.close();
   });
 
@@ -116,7 +131,10 @@ describe('migrations', () => {
       { version: 2, name: 'b', sql: 'CREATE TABLE b (x INTEGER);' },
       { version: 1, name: 'a', sql: 'CREATE TABLE a (x INTEGER);' },
     ];
-    assert.throws(() => migrate(db, list), (e: unknown) => isFaceKitError(e, 'INTERNAL'));
+    assert.throws(
+      () => migrate(db, list),
+      (e: unknown) => isFaceKitError(e, 'INTERNAL'),
+    );
     assert.deepEqual(tables(db), []);
     db.close();
   });

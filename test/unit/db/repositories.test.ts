@@ -15,7 +15,8 @@ const owners: Record<string, string> = {
   settings: 'db/repositories/settings.ts',
   gallery: 'db/gallery.ts',
 };
-const WRITE = /\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+(people|photos|faces|checkins|settings|gallery)\b/g;
+const WRITE =
+  /\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+(people|photos|faces|checkins|settings|gallery)\b/g;
 
 function sources(dir: string): string[] {
   return fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) => {

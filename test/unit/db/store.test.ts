@@ -16,7 +16,9 @@ let file: string;
 let store: Store;
 let n = 0;
 
-before(() => { dir = mkdtempSync(join(tmpdir(), 'facekit-store-')); });
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'facekit-store-'));
+});
 after(() => rmSync(dir, { recursive: true, force: true }));
 beforeEach(() => {
   file = join(dir, `s${n++}`, 'facekit.db');
@@ -25,13 +27,22 @@ beforeEach(() => {
 afterEach(() => store.close());
 
 const photo = (label: string): PhotoInfo => ({
-  sha256: createHash('sha256').update(label).digest('hex'), path: `/photos/${label}.jpg`, width: 640, height: 480,
+  sha256: createHash('sha256').update(label).digest('hex'),
+  path: `/photos/${label}.jpg`,
+  width: 640,
+  height: 480,
 });
 /** Deterministic synthetic embedding; `seed` makes rows distinguishable. */
 const emb = (seed: number, dim = DIM): Float32Array => Float32Array.from({ length: dim }, (_, i) => seed + i / 10);
 const face = (seed: number, faceIndex = 0, extra: Partial<NewFace> = {}): NewFace => ({
-  faceIndex, box: { x: 10, y: 20, width: 100, height: 120 }, score: 0.98, faceSize: 110, blur: 250,
-  modelId: 'facenet-512', embedding: emb(seed), ...extra,
+  faceIndex,
+  box: { x: 10, y: 20, width: 100, height: 120 },
+  score: 0.98,
+  faceSize: 110,
+  blur: 250,
+  modelId: 'facenet-512',
+  embedding: emb(seed),
+  ...extra,
 });
 const code = (c: ErrorCode) => (e: unknown) => isFaceKitError(e, c);
 
@@ -39,7 +50,8 @@ const code = (c: ErrorCode) => (e: unknown) => isFaceKitError(e, c);
 function counts(): Record<string, number> {
   const db = new Database(file, { readonly: true });
   const out: Record<string, number> = {};
-  for (const t of ['people', 'photos', 'faces', 'checkins', 'settings']) out[t] = db.prepare(`SELECT count(*) FROM ${t}`).pluck().get() as number;
+  for (const t of ['people', 'photos', 'faces', 'checkins', 'settings'])
+    out[t] = db.prepare(`SELECT count(*) FROM ${t}`).pluck().get() as number;
   db.close();
   return out;
 }
@@ -57,12 +69,20 @@ describe('Store basics', () => {
   test('busy_timeout: a write waits for another process holding the write lock', async () => {
     // A separate process holds a write transaction for 300 ms; without busy_timeout our write
     // would fail at once with SQLITE_BUSY.
-    const holder = spawn(process.execPath, ['-e', `
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `
       const db = new (require('better-sqlite3-multiple-ciphers'))(process.argv[1]);
       db.exec('BEGIN IMMEDIATE');
       console.log('locked');
       setTimeout(() => { db.exec('COMMIT'); db.close(); }, 300);
-    `, file], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+    `,
+        file,
+      ],
+      { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     await once(holder.stdout, 'data');
     const t0 = Date.now();
     store.createPerson('Waiter');
@@ -77,7 +97,10 @@ describe('Store basics', () => {
     assert.equal(ann.faceCount, 0);
     assert.equal(store.getPerson('ANN LEE')?.id, ann.id);
     assert.equal(store.getPerson('nobody'), undefined);
-    assert.throws(() => store.requirePerson('nobody'), (e: unknown) => isFaceKitError(e, 'NOT_FOUND') && e.message === 'no person named "nobody"');
+    assert.throws(
+      () => store.requirePerson('nobody'),
+      (e: unknown) => isFaceKitError(e, 'NOT_FOUND') && e.message === 'no person named "nobody"',
+    );
     assert.throws(() => store.createPerson('ann lee'), code('CONFLICT'));
     assert.throws(() => store.createPerson('   '), code('BAD_INPUT'));
     assert.throws(() => store.createPerson('x'.repeat(101)), code('BAD_INPUT'));
@@ -86,7 +109,10 @@ describe('Store basics', () => {
     // Unicode case folding (SQLite NOCASE would miss this).
     store.createPerson('Émile');
     assert.throws(() => store.createPerson('émile'), code('CONFLICT'));
-    assert.deepEqual(store.listPeople().map((p) => p.name), ['Ann Lee', 'x'.repeat(100), 'Émile']);
+    assert.deepEqual(
+      store.listPeople().map((p) => p.name),
+      ['Ann Lee', 'x'.repeat(100), 'Émile'],
+    );
   });
 
   test('rename: not found, conflict, case change of itself', () => {
@@ -185,17 +211,31 @@ describe('enrolment', () => {
     const before = counts();
     // Wrong embedding length for this model: the person and the photo are inserted first, then
     // the face insert is refused by the schema — all of it must roll back.
-    assert.throws(() => store.enrolFace('Carl', photo('c'), face(3, 0, { embedding: emb(3, DIM + 1) }), { createIfMissing: true }), code('BAD_INPUT'));
+    assert.throws(
+      () => store.enrolFace('Carl', photo('c'), face(3, 0, { embedding: emb(3, DIM + 1) }), { createIfMissing: true }),
+      code('BAD_INPUT'),
+    );
     // Same via a CHECK constraint after the person/photo inserts.
-    assert.throws(() => store.enrolFace('Dora', photo('d'), face(4, 0, { box: { x: 0, y: 0, width: 0, height: 10 } }), { createIfMissing: true }), code('BAD_INPUT'));
+    assert.throws(
+      () => store.enrolFace('Dora', photo('d'), face(4, 0, { box: { x: 0, y: 0, width: 0, height: 10 } }), { createIfMissing: true }),
+      code('BAD_INPUT'),
+    );
     assert.deepEqual(counts(), before);
     assert.equal(store.getPerson('Carl'), undefined);
     assert.equal(store.getPerson('Dora'), undefined);
 
     // The raw schema also refuses a blob whose length disagrees with dim.
     const db = new Database(file);
-    assert.throws(() => db.prepare(`INSERT INTO faces (person_id, photo_id, face_index, box_x, box_y, box_w, box_h, score, face_size, blur, model_id, dim, embedding, created_at)
-      VALUES (1, 1, 5, 0, 0, 1, 1, 0.5, 1, 1, 'other', 4, zeroblob(12), 'now')`).run(), /CHECK constraint failed/);
+    assert.throws(
+      () =>
+        db
+          .prepare(
+            `INSERT INTO faces (person_id, photo_id, face_index, box_x, box_y, box_w, box_h, score, face_size, blur, model_id, dim, embedding, created_at)
+      VALUES (1, 1, 5, 0, 0, 1, 1, 0.5, 1, 1, 'other', 4, zeroblob(12), 'now')`,
+          )
+          .run(),
+      /CHECK constraint failed/,
+    );
     db.close();
   });
 
@@ -225,7 +265,10 @@ describe('people lifecycle', () => {
     assert.equal(person.faceCount, 3);
     assert.equal(person.photoCount, 3);
     assert.equal(store.getPerson('Annie'), undefined);
-    assert.deepEqual(store.listFaces('Ann').map((f) => f.photoPath), ['/photos/a1.jpg', '/photos/a2.jpg', '/photos/a3.jpg']);
+    assert.deepEqual(
+      store.listFaces('Ann').map((f) => f.photoPath),
+      ['/photos/a1.jpg', '/photos/a2.jpg', '/photos/a3.jpg'],
+    );
     const [c] = store.listCheckins();
     assert.ok(c, 'the check-in is kept');
     assert.equal(c.personId, person.id);
@@ -245,7 +288,10 @@ describe('people lifecycle', () => {
     assert.deepEqual(counts(), { people: 1, photos: 1, faces: 1, checkins: 0, settings: 0 });
     const [bFace] = store.listFaces('B');
     assert.equal(bFace?.photoSha256, group.sha256);
-    assert.deepEqual(store.listFaces().map((f) => f.personName), ['B']);
+    assert.deepEqual(
+      store.listFaces().map((f) => f.personName),
+      ['B'],
+    );
     // A's biometrics are gone from the raw file too.
     const db = new Database(file, { readonly: true });
     assert.equal(db.prepare('SELECT count(*) FROM faces WHERE person_id = ?').pluck().get(a.id), 0);
@@ -272,7 +318,13 @@ describe('embedding index', () => {
     assert.deepEqual([...idx.personIds], [ann, bob]);
     assert.deepEqual(idx.matrix.subarray(0, DIM), emb(1));
     assert.deepEqual(idx.matrix.subarray(DIM), emb(2));
-    assert.deepEqual([...idx.names], [[ann, 'Ann'], [bob, 'Bob']]);
+    assert.deepEqual(
+      [...idx.names],
+      [
+        [ann, 'Ann'],
+        [bob, 'Bob'],
+      ],
+    );
     assert.equal(store.embeddingIndex('facenet-512'), idx, 'cached while nothing changes');
 
     const other = store.embeddingIndex('old-128');
@@ -281,7 +333,10 @@ describe('embedding index', () => {
     const none = store.embeddingIndex('unknown');
     assert.equal(none.count, 0);
     assert.equal(none.matrix.length, 0);
-    assert.deepEqual(store.embeddingModels(), [{ modelId: 'facenet-512', count: 2 }, { modelId: 'old-128', count: 1 }]);
+    assert.deepEqual(store.embeddingModels(), [
+      { modelId: 'facenet-512', count: 2 },
+      { modelId: 'old-128', count: 1 },
+    ]);
 
     store.renamePerson('Bob', 'Robert');
     const afterRename = store.embeddingIndex('facenet-512');
@@ -321,10 +376,20 @@ describe('check-ins', () => {
     assert.deepEqual(all.map((c) => c.id)[0], id3);
     assert.equal(all.length, 3);
     assert.equal(all[2]?.at, '2024-05-01T08:00:00.000Z'); // normalised
-    assert.deepEqual(all[1], { id: all[1]?.id, personId: null, personName: 'unknown', distance: null, at: '2024-05-02T08:00:00.000Z', source: 'cli' });
+    assert.deepEqual(all[1], {
+      id: all[1]?.id,
+      personId: null,
+      personName: 'unknown',
+      distance: null,
+      at: '2024-05-02T08:00:00.000Z',
+      source: 'cli',
+    });
     assert.equal(store.listCheckins({ since: '2024-05-02T08:00:00Z' }).length, 2);
     assert.equal(store.listCheckins({ limit: 1 })[0]?.id, id3);
-    assert.throws(() => store.addCheckin({ personId: null, personName: 'x', distance: null, at: 'yesterday', source: 'cli' }), code('BAD_INPUT'));
+    assert.throws(
+      () => store.addCheckin({ personId: null, personName: 'x', distance: null, at: 'yesterday', source: 'cli' }),
+      code('BAD_INPUT'),
+    );
     assert.throws(() => store.addCheckin({ personId: null, personName: 'x', distance: null, source: '' }), code('BAD_INPUT'));
   });
 });

@@ -24,7 +24,15 @@ test('navigation: hash routes stay, everything else is refused', () => {
 
 test('external links: https on the allow-list only', () => {
   assert.ok(isAllowedExternalUrl('https://github.com/vladmandic/face-api'));
-  for (const url of ['http://github.com/', 'https://github.com.evil.com/', 'https://user:pw@github.com/', 'https://github.com:8443/', 'javascript:alert(1)', 'file:///etc/passwd', 'https://example.com/']) {
+  for (const url of [
+    'http://github.com/',
+    'https://github.com.evil.com/',
+    'https://user:pw@github.com/',
+    'https://github.com:8443/',
+    'javascript:alert(1)',
+    'file:///etc/passwd',
+    'https://example.com/',
+  ]) {
     assert.equal(isAllowedExternalUrl(url), false, url);
   }
 });
@@ -53,7 +61,16 @@ test('renderer files: inside the folder only', () => {
   fs.writeFileSync(path.join(root, 'assets', 'a.js'), '');
   assert.equal(resolveRendererFile(root, '/'), path.join(root, 'index.html'));
   assert.equal(resolveRendererFile(root, '/assets/a.js'), path.join(root, 'assets', 'a.js'));
-  for (const probe of ['/../secret', '/assets/../../secret', '/%2e%2e/secret', '/..%5csecret', '/assets', '/missing.js', '/%E0%A4%A', '/index.html%00.js']) {
+  for (const probe of [
+    '/../secret',
+    '/assets/../../secret',
+    '/%2e%2e/secret',
+    '/..%5csecret',
+    '/assets',
+    '/missing.js',
+    '/%E0%A4%A',
+    '/index.html%00.js',
+  ]) {
     assert.equal(resolveRendererFile(root, probe), null, probe);
   }
   fs.rmSync(root, { recursive: true, force: true });

@@ -38,7 +38,9 @@ class TestKeychain implements Keychain {
 
 let root: string;
 let n = 0;
-before(() => { root = tempDir('facekit-appkey-'); });
+before(() => {
+  root = tempDir('facekit-appkey-');
+});
 after(() => fs.rmSync(root, { recursive: true, force: true }));
 const userDataDir = () => path.join(root, `u${n++}`);
 const env = {}; // no FACEKIT_KEY
@@ -67,7 +69,10 @@ describe('desktop app store key', () => {
     assert.equal(second.key, first.key, 'the same key on the next start');
     assert.equal(keychain.encrypted, 1, 'not re-made');
     const reopened = Store.open(dbPath, { key: second.key });
-    assert.deepEqual(reopened.listPeople().map((p) => p.name), ['Ann']);
+    assert.deepEqual(
+      reopened.listPeople().map((p) => p.name),
+      ['Ann'],
+    );
     reopened.close();
 
     keychain.rotate = true; // the keychain asks for re-encryption: same key, new file
@@ -96,19 +101,33 @@ describe('desktop app store key', () => {
     Store.open(dbPath, { key }).close();
 
     keychain.available = false; // e.g. the keyring is locked or gone
-    await assert.rejects(loadAppStoreKey({ userData, dbPath, keychain, env }), (e: unknown) => isFaceKitError(e, 'STORE_KEY') && /OS keychain, which is not available/.test(e.message));
+    await assert.rejects(
+      loadAppStoreKey({ userData, dbPath, keychain, env }),
+      (e: unknown) => isFaceKitError(e, 'STORE_KEY') && /OS keychain, which is not available/.test(e.message),
+    );
     keychain.available = true;
     fs.rmSync(path.join(userData, KEY_FILE));
-    await assert.rejects(loadAppStoreKey({ userData, dbPath, keychain, env }), (e: unknown) => isFaceKitError(e, 'STORE_KEY') && /key file store-key.bin is missing/.test(e.message));
+    await assert.rejects(
+      loadAppStoreKey({ userData, dbPath, keychain, env }),
+      (e: unknown) => isFaceKitError(e, 'STORE_KEY') && /key file store-key.bin is missing/.test(e.message),
+    );
     assert.equal(fs.existsSync(path.join(userData, KEY_FILE)), false);
     fs.writeFileSync(path.join(userData, KEY_FILE), randomBytes(60)); // not made by this keychain
-    await assert.rejects(loadAppStoreKey({ userData, dbPath, keychain, env }), (e: unknown) => isFaceKitError(e, 'STORE_KEY') && /cannot decrypt the store key/.test(e.message));
+    await assert.rejects(
+      loadAppStoreKey({ userData, dbPath, keychain, env }),
+      (e: unknown) => isFaceKitError(e, 'STORE_KEY') && /cannot decrypt the store key/.test(e.message),
+    );
   });
 
   test('FACEKIT_KEY wins, so the CLI and the app can share one store', async () => {
     const userData = userDataDir();
     const keychain = new TestKeychain();
-    const result = await loadAppStoreKey({ userData, dbPath: path.join(userData, 'facekit.db'), keychain, env: { FACEKIT_KEY: 'shared secret' } });
+    const result = await loadAppStoreKey({
+      userData,
+      dbPath: path.join(userData, 'facekit.db'),
+      keychain,
+      env: { FACEKIT_KEY: 'shared secret' },
+    });
     assert.deepEqual(result, { key: 'shared secret', note: 'encrypted with the key in FACEKIT_KEY' });
     assert.equal(keychain.encrypted, 0);
   });

@@ -59,7 +59,10 @@ test('after the cool-down the same person is checked in again; two people are in
   now += 59_000;
   assert.equal(kiosk.observe([ann, bob]).length, 0);
   now += 2_000;
-  assert.deepEqual(kiosk.observe([ann]).map((c) => c.personName), ['Ann']);
+  assert.deepEqual(
+    kiosk.observe([ann]).map((c) => c.personName),
+    ['Ann'],
+  );
 });
 
 test('the cool-down survives a restart of the kiosk (it is read from the store)', () => {

@@ -1,7 +1,16 @@
 // Colour preservation maths: eigen-based mean/covariance matching and YIQ luminance transfer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { colorStats, eigenSym3, luminanceImage, matchColorStats, matchStyleColors, recombineLuminance, rgbToYiq, yiqToRgb } from '../../../engine/style/color.ts';
+import {
+  colorStats,
+  eigenSym3,
+  luminanceImage,
+  matchColorStats,
+  matchStyleColors,
+  recombineLuminance,
+  rgbToYiq,
+  yiqToRgb,
+} from '../../../engine/style/color.ts';
 import { mulberry32 } from '../../../engine/style/rng.ts';
 import type { RgbImage } from '../../../engine/image.ts';
 import { at } from '../../helpers/assert.ts';
@@ -56,7 +65,9 @@ test("luminance mode: the result keeps its own luminance and the content's chrom
   const content = randomImage(16, 12, 3, [0.6, 0.3, 0.1, 0.2, 0.6, 0.1, 0.1, 0.2, 0.6]);
   const result = randomImage(16, 12, 4, [0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3]);
   const out = recombineLuminance(result.data, content.data);
-  const yOut = rgbToYiq(out), yRes = rgbToYiq(result.data), yCon = rgbToYiq(content.data);
+  const yOut = rgbToYiq(out),
+    yRes = rgbToYiq(result.data),
+    yCon = rgbToYiq(content.data);
   for (let p = 0; p < out.length; p += 3) {
     close(yOut[p], yRes[p], 1e-3, 'Y');
     close(yOut[p + 1], yCon[p + 1], 1e-3, 'I');
@@ -76,7 +87,8 @@ test("luminance input: grey image whose luminance mean/std match the reference's
     const mean = y.reduce((a, b) => a + b, 0) / y.length;
     return { mean, std: Math.sqrt(y.reduce((a, b) => a + (b - mean) ** 2, 0) / y.length) };
   };
-  const a = luma(grey), b = luma(content);
+  const a = luma(grey),
+    b = luma(content);
   close(a.mean, b.mean, 1, 'luma mean');
   close(a.std, b.std, 1, 'luma std');
 });

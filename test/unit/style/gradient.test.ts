@@ -5,7 +5,14 @@ import assert from 'node:assert/strict';
 import { tf } from '../../../engine/runtime/tf.ts';
 import { initBackend } from '../../../engine/runtime/backend.ts';
 import { Vgg19Net, preprocess } from '../../../engine/style/vgg19.ts';
-import { computeTargets, deepestLayer, disposeTargets, facekitLoss, lossAndGradient, stockLossAndGradient } from '../../../engine/style/loss.ts';
+import {
+  computeTargets,
+  deepestLayer,
+  disposeTargets,
+  facekitLoss,
+  lossAndGradient,
+  stockLossAndGradient,
+} from '../../../engine/style/loss.ts';
 import type { LossSpec } from '../../../engine/style/loss.ts';
 import type { Vgg19Weights } from '../../../engine/style/vgg19.ts';
 import { at } from '../../helpers/assert.ts';
@@ -29,7 +36,10 @@ async function compare(spec: LossSpec, h: number, w: number) {
   const style = tf.tidy(() => preprocess(tf.randomUniform([1, h + 5, w + 3, 3], 0, 255, 'float32', 2)));
   const style2 = tf.tidy(() => preprocess(tf.randomUniform([1, h, w, 3], 0, 255, 'float32', 3)));
   const x = tf.tidy(() => preprocess(tf.randomUniform([1, h, w, 3], 0, 255, 'float32', 4)));
-  const targets = computeTargets(weights, spec, content, [{ image: style, weight: 1 }, { image: style2, weight: 3 }]);
+  const targets = computeTargets(weights, spec, content, [
+    { image: style, weight: 1 },
+    { image: style2, weight: 3 },
+  ]);
   const net = new Vgg19Net(weights, spec.pooling, deepestLayer(spec));
   try {
     const before = tf.memory().numTensors;
@@ -39,7 +49,10 @@ async function compare(spec: LossSpec, h: number, w: number) {
     const err = relErr(mine.grad, stock.grad);
     assert.ok(err <= 1e-4, `gradient relative error ${err}`);
     for (const k of ['content', 'style', 'tv', 'total'] as const) {
-      assert.ok(Math.abs(mine.terms[k] - stock.terms[k]) <= 1e-4 * Math.abs(stock.terms[k]) + 1e-9, `${k}: ${mine.terms[k]} vs ${stock.terms[k]}`);
+      assert.ok(
+        Math.abs(mine.terms[k] - stock.terms[k]) <= 1e-4 * Math.abs(stock.terms[k]) + 1e-9,
+        `${k}: ${mine.terms[k]} vs ${stock.terms[k]}`,
+      );
     }
     assert.ok(mine.terms.content > 0 && mine.terms.style > 0);
     const fwd = await facekitLoss(net, x, targets, spec);
@@ -55,7 +68,14 @@ async function compare(spec: LossSpec, h: number, w: number) {
 
 test('max pooling, course layers, TV: hand-written gradient equals tf.grad (24×32)', async () => {
   await compare(
-    { contentLayers: [{ layer: 'block4_conv2', weight: 1 }], styleLayers: STYLE.map((layer) => ({ layer, weight: 0.2 })), alpha: 10, beta: 40, tvWeight: 0.3, pooling: 'max' },
+    {
+      contentLayers: [{ layer: 'block4_conv2', weight: 1 }],
+      styleLayers: STYLE.map((layer) => ({ layer, weight: 0.2 })),
+      alpha: 10,
+      beta: 40,
+      tvWeight: 0.3,
+      pooling: 'max',
+    },
     24,
     32,
   );
@@ -64,7 +84,10 @@ test('max pooling, course layers, TV: hand-written gradient equals tf.grad (24×
 test('average pooling, odd size, content and style on shared layers, deepest layer block5_conv4', async () => {
   await compare(
     {
-      contentLayers: [{ layer: 'block2_conv2', weight: 0.5 }, { layer: 'block5_conv4', weight: 1 }],
+      contentLayers: [
+        { layer: 'block2_conv2', weight: 0.5 },
+        { layer: 'block5_conv4', weight: 1 },
+      ],
       styleLayers: [...STYLE, 'block2_conv2'].map((layer) => ({ layer, weight: 0.3 })),
       alpha: 5,
       beta: 100,

@@ -59,10 +59,19 @@ test('coarse-to-fine: requested size, per-stage timings, progress with losses, E
   assert.equal(result.image.width, 96);
   assert.equal(result.image.height, 72);
   assert.equal(result.image.data.length, 96 * 72 * 3);
-  assert.deepEqual(result.stages.map((s) => [s.width, s.height, s.iterations]), [[48, 36, 4], [96, 72, 4]]);
+  assert.deepEqual(
+    result.stages.map((s) => [s.width, s.height, s.iterations]),
+    [
+      [48, 36, 4],
+      [96, 72, 4],
+    ],
+  );
   assert.equal(result.iterations, 8);
   assert.equal(events.length, 8);
-  assert.deepEqual(events.map((e) => `${e.stage}/${e.stageCount}:${e.iteration}/${e.iterations}`), ['1/2:1/4', '1/2:2/4', '1/2:3/4', '1/2:4/4', '2/2:1/4', '2/2:2/4', '2/2:3/4', '2/2:4/4']);
+  assert.deepEqual(
+    events.map((e) => `${e.stage}/${e.stageCount}:${e.iteration}/${e.iterations}`),
+    ['1/2:1/4', '1/2:2/4', '1/2:3/4', '1/2:4/4', '2/2:1/4', '2/2:2/4', '2/2:3/4', '2/2:4/4'],
+  );
   assert.equal(events.at(-1)?.totalIteration, 8);
   assert.equal(events.at(-1)?.etaMs, 0);
   assert.ok(at(events, 0, 'the first event').etaMs > 0);
@@ -70,10 +79,24 @@ test('coarse-to-fine: requested size, per-stage timings, progress with losses, E
     assert.ok(e.losses.total > 0 && Math.abs(e.losses.total - (e.losses.content + e.losses.style + e.losses.tv)) < 1e-6 * e.losses.total);
   }
   const previews = events.filter((e) => e.preview);
-  assert.deepEqual(previews.map((e) => [e.stage, e.iteration, e.preview?.width]), [[1, 2, 48], [1, 4, 48], [2, 2, 96], [2, 4, 96]]);
+  assert.deepEqual(
+    previews.map((e) => [e.stage, e.iteration, e.preview?.width]),
+    [
+      [1, 2, 48],
+      [1, 4, 48],
+      [2, 2, 96],
+      [2, 4, 96],
+    ],
+  );
   // Adam keeps a fixed set of tensors: the count is the same at every iteration of a stage.
-  assert.ok(counts.slice(1, 4).every((c) => c === counts[1]), `stage 1 tensor counts ${counts}`);
-  assert.ok(counts.slice(5).every((c) => c === counts[5]), `stage 2 tensor counts ${counts}`);
+  assert.ok(
+    counts.slice(1, 4).every((c) => c === counts[1]),
+    `stage 1 tensor counts ${counts}`,
+  );
+  assert.ok(
+    counts.slice(5).every((c) => c === counts[5]),
+    `stage 2 tensor counts ${counts}`,
+  );
   assert.ok(Number.isFinite(result.lossFirst) && Number.isFinite(result.lossLast));
   assert.ok(result.msPerIteration > 0);
 });
@@ -115,12 +138,23 @@ test('cancelling stops within a fraction of a second and frees every tensor', as
 
 test('bad parameters are BAD_INPUT errors that name the problem', async () => {
   const badInput = (p: Partial<StyleParams>, re: RegExp) =>
-    assert.throws(() => resolveStyleParams(base(p)), (e: unknown) => isFaceKitError(e, 'BAD_INPUT') && re.test((e as Error).message));
+    assert.throws(
+      () => resolveStyleParams(base(p)),
+      (e: unknown) => isFaceKitError(e, 'BAD_INPUT') && re.test((e as Error).message),
+    );
   badInput({ size: 4096 }, /size must be an integer in \[32, 2048\]/);
   badInput({ styles: [] }, /at least one style image/);
   badInput({ styles: Array.from({ length: 5 }, () => ({ image: style })) }, /at most 4 style images can be blended \(got 5\)/);
   badInput({ styles: [{ image: style, weight: -1 }] }, /style image 1 weight/);
-  badInput({ styles: [{ image: style, weight: 0 }, { image: style, weight: 0 }] }, /add up to 0/);
+  badInput(
+    {
+      styles: [
+        { image: style, weight: 0 },
+        { image: style, weight: 0 },
+      ],
+    },
+    /add up to 0/,
+  );
   badInput({ styles: [{ image: picture(40, 30, 3, [1, 1, 1]) }] }, /at least 64 px/);
   badInput({ styleLayers: [{ layer: 'block9_conv1', weight: 1 }] }, /unknown VGG-19 layer/);
   badInput({ stages: 4 }, /use fewer stages/);
@@ -131,7 +165,10 @@ test('bad parameters are BAD_INPUT errors that name the problem', async () => {
   await assert.rejects(runStyleTransfer(base({ size: 5000 }), { weights }), (e: unknown) => isFaceKitError(e, 'BAD_INPUT'));
   assert.equal(tf.memory().numTensors, start);
   // 2048 px passes validation but not wasm's 4 GB heap; native backends are not limited here.
-  assert.throws(() => checkMemory(2048, 1536, 'wasm'), (e: unknown) => isFaceKitError(e, 'BAD_INPUT') && /use size ≤ 1\d{3}/.test((e as Error).message));
+  assert.throws(
+    () => checkMemory(2048, 1536, 'wasm'),
+    (e: unknown) => isFaceKitError(e, 'BAD_INPUT') && /use size ≤ 1\d{3}/.test((e as Error).message),
+  );
   checkMemory(1024, 768, 'wasm');
   checkMemory(2048, 1536, 'tensorflow');
   // A small style image for a big output is allowed, with a warning.
@@ -141,13 +178,32 @@ test('bad parameters are BAD_INPUT errors that name the problem', async () => {
 
 test('several styles: blend weights are validated and used; the default preset plans 256 px coarse stages', async () => {
   const style2 = picture(100, 140, 9, [150, 20, 20]);
-  const onlyFirst = await runStyleTransfer(base({ styles: [{ image: style, weight: 1 }, { image: style2, weight: 0 }] }), { weights });
-  const blended = await runStyleTransfer(base({ styles: [{ image: style, weight: 1 }, { image: style2, weight: 1 }] }), { weights });
+  const onlyFirst = await runStyleTransfer(
+    base({
+      styles: [
+        { image: style, weight: 1 },
+        { image: style2, weight: 0 },
+      ],
+    }),
+    { weights },
+  );
+  const blended = await runStyleTransfer(
+    base({
+      styles: [
+        { image: style, weight: 1 },
+        { image: style2, weight: 1 },
+      ],
+    }),
+    { weights },
+  );
   const single = await runStyleTransfer(base({ styles: [{ image: style }] }), { weights });
   assert.ok(onlyFirst.image.data.equals(single.image.data), 'a zero-weight style changes nothing');
   assert.ok(!blended.image.data.equals(single.image.data));
   const d = resolveStyleParams({ content, styles: [{ image: style }], size: 1024 });
-  assert.deepEqual(d.stages.map((s) => s.width), [256, 512, 1024]);
+  assert.deepEqual(
+    d.stages.map((s) => s.width),
+    [256, 512, 1024],
+  );
   assert.equal(d.optimizer.kind, 'lbfgs');
   assert.equal(resolveStyleParams({ content, styles: [{ image: style }], size: 400, preset: 'course' }).stages.length, 1);
 });
@@ -164,7 +220,10 @@ test("luminance mode keeps the content's chroma; histogram mode and L-BFGS run",
   };
   assert.ok(chromaError(lum.image) < 1.5, `luminance mode chroma error ${chromaError(lum.image)}`);
   assert.ok(chromaError(plain.image) > 5, `plain mode chroma error ${chromaError(plain.image)}`);
-  const hist = await runStyleTransfer(base({ preserveColor: 'histogram', optimizer: { kind: 'lbfgs' }, init: 'content', noiseRatio: 0, iterations: 4 }), { weights });
+  const hist = await runStyleTransfer(
+    base({ preserveColor: 'histogram', optimizer: { kind: 'lbfgs' }, init: 'content', noiseRatio: 0, iterations: 4 }),
+    { weights },
+  );
   assert.equal(hist.image.width, 96);
   assert.ok(hist.lossLast < hist.lossFirst);
 });

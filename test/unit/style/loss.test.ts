@@ -52,7 +52,13 @@ test('Keras caffe preprocessing: RGB → BGR minus ImageNet means, and back', ()
 });
 
 test('the forward pass stops at the deepest layer any loss needs', () => {
-  assert.equal(deepestLayer({ contentLayers: [{ layer: 'block4_conv2', weight: 1 }], styleLayers: [{ layer: 'block5_conv1', weight: 1 }] }), 12);
-  assert.equal(deepestLayer({ contentLayers: [{ layer: 'block2_conv2', weight: 1 }], styleLayers: [{ layer: 'block1_conv1', weight: 1 }] }), 3);
+  assert.equal(
+    deepestLayer({ contentLayers: [{ layer: 'block4_conv2', weight: 1 }], styleLayers: [{ layer: 'block5_conv1', weight: 1 }] }),
+    12,
+  );
+  assert.equal(
+    deepestLayer({ contentLayers: [{ layer: 'block2_conv2', weight: 1 }], styleLayers: [{ layer: 'block1_conv1', weight: 1 }] }),
+    3,
+  );
   assert.throws(() => deepestLayer({ contentLayers: [{ layer: 'block6_conv1', weight: 1 }], styleLayers: [] }), /unknown VGG-19 layer/);
 });

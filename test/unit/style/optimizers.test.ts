@@ -65,7 +65,10 @@ test('Adam reduces the loss; tensor count is the same at every iteration', async
   const { losses, counts, final } = await run({ ...ADAM_DEFAULTS, lr: 2 }, 12);
   assert.equal(losses.length, 12);
   assert.ok(final < 0.8 * at(losses, 0, 'the first loss'), `loss ${losses[0]} → ${final}`);
-  assert.ok(counts.every((c) => c === counts[0]), `tensor counts ${counts}`);
+  assert.ok(
+    counts.every((c) => c === counts[0]),
+    `tensor counts ${counts}`,
+  );
 });
 
 test('L-BFGS reduces the loss (more than Adam in the same budget); tensor count flat once the history is full', async () => {
@@ -78,7 +81,10 @@ test('L-BFGS reduces the loss (more than Adam in the same budget); tensor count 
   // stops growing after 3 accepted steps.
   assert.ok(Math.max(...counts) - at(counts, 0, 'the first count') <= 2 * 3 + 3, `tensor counts ${counts}`);
   const tail = counts.slice(-5);
-  assert.ok(tail.every((c) => c === tail[0]), `tensor counts ${counts}`);
+  assert.ok(
+    tail.every((c) => c === tail[0]),
+    `tensor counts ${counts}`,
+  );
 });
 
 test('L-BFGS survives a bad curvature model: reset on a non-descent direction, still decreases', async () => {
