@@ -93,7 +93,10 @@ export interface PersonDetail {
 export interface FaceQuality {
   faceSize: number;
   blur: number;
+  /** Why the face would be refused for enrolment; empty when it would not. */
   problems: string[];
+  /** What is weak about it though it would be enrolled (a little blurred). */
+  warnings: string[];
 }
 export interface DetectedFace {
   box: Box;
@@ -111,7 +114,19 @@ export interface EnrolResult {
   status: 'added' | 'already-enrolled';
   faceId: number;
   box: Box;
+  /** Faces in the photo, and how the enrolled one was chosen: the only one, the dominant one, the one like the person's other faces, or the given index. */
+  faceCount: number;
+  chosen: 'only' | 'dominant' | 'matched' | 'given';
+  /** What is weak about a face enrolled anyway (e.g. small or blurred, when allowed); empty when nothing. */
+  warnings: string[];
 }
+
+/**
+ * The account of an enrolment of several photos (the app's files, `facekit enroll-folder`): photos by
+ * outcome. Built with summarizeOutcomes from each photo's outcome: its result's status, or
+ * skipReasonFor(its error's code). Defined in api/enrol-outcomes.ts, shared by the CLI and the app.
+ */
+export type { EnrolSummary, EnrolmentOutcome, SkipReason } from './enrol-outcomes.ts';
 
 export interface Match {
   personId: number;
@@ -238,7 +253,11 @@ export const calls = {
 
   /** Fast detection only (live enrol hints): boxes and quality, no recognition. */
   'faces.detect': { args: z.object({ image: imageArg }), result: {} as Detection },
-  /** Enrols the one face of a photo (or `faceIndex`) as `name`, creating the person when new. */
+  /**
+   * Enrols one face of a photo as `name`, creating the person when new: face `faceIndex`, else the only
+   * face, else the dominant one (engine/recognition/dominant-face.ts), which must look like the person's
+   * enrolled faces (NOT_SAME_PERSON otherwise); several faces and none dominant: MULTIPLE_FACES.
+   */
   'enrol.photo': {
     args: z.object({
       name: personName,

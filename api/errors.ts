@@ -7,7 +7,8 @@ export const ERROR_CODES = [
   'BAD_INPUT', // unreadable, empty, corrupt or oversized input file, or a bad argument value
   'NOT_FOUND', // a person, file or record that does not exist
   'NO_FACE', // no face in an image where one is needed
-  'MULTIPLE_FACES', // several faces where one person is being enrolled
+  'MULTIPLE_FACES', // several faces where one person is being enrolled, and none clearly theirs
+  'NOT_SAME_PERSON', // the face taken from a photo of several does not match the person's other photos
   'LOW_QUALITY', // a face too small or too blurred to be reliable
   'CONFLICT', // e.g. a name already taken, a photo enrolled as someone else
   'MODEL_MISSING', // model weights are not installed

@@ -38,3 +38,10 @@ export function numberInRange(range: { min: number; max: number }): (value: stri
     return number;
   };
 }
+
+/** A comma-separated list of positive numbers ("1,1.5,2"). */
+export function parseNumberListArg(value: string): number[] {
+  const numbers = value.split(',').map((part) => parseNumberArg(part));
+  if (numbers.some((n) => n <= 0)) throw new InvalidArgumentError(`"${value}" must be positive numbers separated by commas.`);
+  return numbers;
+}

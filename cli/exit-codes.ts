@@ -9,6 +9,12 @@ export const EXIT = {
   badInput: 2,
   /** The environment is wrong: model weights missing, database from a newer FaceKit, store key missing or wrong, internal error. */
   environment: 3,
+  /**
+   * `enroll-folder` only: the run finished, and some photos were skipped for a reason a person can act
+   * on (several faces, not the same person, no face, blurred or small, unreadable, enrolled as someone
+   * else); the others were enrolled or already were. Its summary and --report say which and why.
+   */
+  skipped: 4,
   /** Stopped by Ctrl-C (128 + SIGINT, as shells report it). */
   cancelled: 130,
 } as const;
@@ -22,6 +28,7 @@ export function exitCodeFor(code: ErrorCode): ExitCode {
     case 'BAD_INPUT':
     case 'NO_FACE':
     case 'MULTIPLE_FACES':
+    case 'NOT_SAME_PERSON':
     case 'LOW_QUALITY':
     case 'CONFLICT':
       return EXIT.badInput;

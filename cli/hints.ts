@@ -3,7 +3,10 @@
 // Each hint carries its own separator, so the printed text reads as one sentence as it always has.
 import type { ErrorCode, ErrorDetails, FaceKitError } from '../api/errors.ts';
 
-type Hint = (details: ErrorDetails) => string | undefined;
+/** Where the error came from: a command given the photo itself, or `enroll-folder` (no per-photo options). */
+export type HintContext = 'photo' | 'folder';
+
+type Hint = (details: ErrorDetails, context: HintContext) => string | undefined;
 
 function text(details: ErrorDetails, key: string): string | undefined {
   const value = details[key];
@@ -44,17 +47,20 @@ function modelMissingHint(details: ErrorDetails): string | undefined {
 
 const HINTS: Partial<Record<ErrorCode, Hint>> = {
   LOW_QUALITY: () => ' (use --allow-low-quality to enrol anyway)',
-  MULTIPLE_FACES: () => '; choose one with --face N',
+  MULTIPLE_FACES: (_details, context) =>
+    context === 'folder' ? '; to enrol one of them: facekit enroll NAME FILE --face N' : '; choose one with --face N',
+  NOT_SAME_PERSON: (_details, context) =>
+    context === 'folder' ? '; if it is them: facekit enroll NAME FILE --face N' : '; if it is them, choose it with --face N',
   MODEL_MISSING: modelMissingHint,
   BAD_INPUT: (details) => (details.reason === 'checksum-mismatch' ? ', or pass --allow-checksum-mismatch to use it anyway' : undefined),
 };
 
 /** What the CLI adds after the message for this error, if anything (with its leading separator). */
-export function cliHint(error: Pick<FaceKitError, 'code' | 'details'>): string | undefined {
-  return HINTS[error.code]?.(error.details ?? {});
+export function cliHint(error: Pick<FaceKitError, 'code' | 'details'>, context: HintContext = 'photo'): string | undefined {
+  return HINTS[error.code]?.(error.details ?? {}, context);
 }
 
 /** The message as the CLI prints it (stderr and --json): the error's own text, then the CLI's hint. */
-export function cliMessage(error: Pick<FaceKitError, 'code' | 'message' | 'details'>): string {
-  return `${error.message}${cliHint(error) ?? ''}`;
+export function cliMessage(error: Pick<FaceKitError, 'code' | 'message' | 'details'>, context: HintContext = 'photo'): string {
+  return `${error.message}${cliHint(error, context) ?? ''}`;
 }

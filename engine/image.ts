@@ -123,6 +123,26 @@ export async function fitWithin(image: RgbImage, maxSide: number): Promise<{ ima
   return { image: { width, height, data }, scale: width / image.width };
 }
 
+/** A copy scaled by `factor` (< 1 shrinks; Lanczos), as a smaller photo of the same scene would be. */
+export async function scaleImage(image: RgbImage, factor: number): Promise<RgbImage> {
+  const width = Math.max(1, Math.round(image.width * factor));
+  const height = Math.max(1, Math.round(image.height * factor));
+  const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .resize(width, height, { fit: 'fill' })
+    .raw()
+    .toBuffer();
+  return { width, height, data };
+}
+
+/** A copy blurred by a Gaussian of `sigma` pixels (out of focus, or moving). */
+export async function blurImage(image: RgbImage, sigma: number): Promise<RgbImage> {
+  const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .blur(sigma)
+    .raw()
+    .toBuffer();
+  return { width: image.width, height: image.height, data };
+}
+
 /** Pads every side by `pad` pixels of mid grey: detectors miss faces that touch the frame edges. */
 export async function padImage(image: RgbImage, pad: number): Promise<RgbImage> {
   const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })

@@ -1,12 +1,70 @@
 // Runs in the CLI: `facekit enroll-folder ROOT` — enrols ROOT/<person>/<photo> for everyone at once,
-// using every core (worker threads embed, the main thread writes), with a progress bar on stderr.
+// using every core (worker threads analyse, the main thread decides and writes), with a progress bar
+// on stderr, and an account at the end: photos by outcome, the files of each in --json, one row per
+// photo in --report FILE.csv.
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
-import { defaultWorkerCount, enrolFolder } from '../../engine/recognition/enrol-folder.ts';
+import { defaultWorkerCount, enrolFolder, type PhotoOutcome } from '../../engine/recognition/enrol-folder.ts';
+import { ENROL_OUTCOMES, OUTCOME_LABELS, SKIP_REASONS, type EnrolmentOutcome, type EnrolSummary } from '../../api/enrol-outcomes.ts';
+import { csvDocument } from '../../api/csv.ts';
+import { FaceKitError } from '../../api/errors.ts';
+import { writeThroughWorkFile } from '../../db/store-file.ts';
 import { CliContext } from '../context.ts';
 import { parsePositiveIntegerArg } from '../arguments.ts';
-import { EXIT } from '../exit-codes.ts';
-import { reportItemErrors, worstExit } from '../batch.ts';
+import { EXIT, exitCodeFor } from '../exit-codes.ts';
+import { reportItemErrors, type ItemError } from '../batch.ts';
 import { cliMessage } from '../hints.ts';
+
+/** 0: every photo enrolled or already; 4: some skipped for a reason a person can act on; 3 wins (a bug, a broken set-up). */
+function exitCode(errors: ItemError[]): number {
+  if (errors.some((e) => exitCodeFor(e.code) === EXIT.environment)) return EXIT.environment;
+  return errors.length ? EXIT.skipped : EXIT.ok;
+}
+
+/** Each outcome's files, every outcome listed (an empty list when none). */
+function filesByOutcome(outcomes: PhotoOutcome[]): Record<EnrolmentOutcome, string[]> {
+  const files = Object.fromEntries(ENROL_OUTCOMES.map((o) => [o, [] as string[]])) as Record<EnrolmentOutcome, string[]>;
+  for (const o of outcomes) files[o.outcome].push(o.file);
+  return files;
+}
+
+/** Refuses a report path that cannot be written before the run, not after it. */
+function checkReportPath(file: string): void {
+  const resolved = path.resolve(file);
+  try {
+    if (fs.existsSync(resolved) && fs.statSync(resolved).isDirectory())
+      throw new FaceKitError('BAD_INPUT', 'is a directory, not a file', file);
+    fs.accessSync(path.dirname(resolved), fs.constants.W_OK);
+  } catch (error) {
+    if (error instanceof FaceKitError) throw error;
+    throw new FaceKitError('BAD_INPUT', `cannot write the report there (${(error as NodeJS.ErrnoException).code ?? String(error)})`, file);
+  }
+}
+
+/** The report: one row per photo, written whole or not at all (a work file renamed into place). */
+function writeReport(file: string, outcomes: PhotoOutcome[]): void {
+  const csv = csvDocument(
+    ['person', 'file', 'outcome', 'message'],
+    outcomes.map((o) => [o.person, o.file, o.outcome, o.message]),
+  );
+  try {
+    writeThroughWorkFile(path.resolve(file), 'partial', (work) => fs.writeFileSync(work, csv));
+  } catch (error) {
+    throw new FaceKitError('BAD_INPUT', `cannot write the report (${(error as NodeJS.ErrnoException).code ?? String(error)})`, file);
+  }
+}
+
+function summaryLines(summary: EnrolSummary): string[] {
+  const width = Math.max(...ENROL_OUTCOMES.map((o) => OUTCOME_LABELS[o].length)) + 2;
+  const line = (label: string, count: number) => `  ${label.padEnd(width)}${String(count).padStart(6)}`;
+  return [
+    line('added', summary.counts.added),
+    line('already enrolled', summary.counts['already-enrolled']),
+    line('skipped', summary.skipped),
+    ...SKIP_REASONS.filter((r) => summary.counts[r]).map((r) => line(`  ${OUTCOME_LABELS[r]}`, summary.counts[r])),
+  ];
+}
 
 export function registerEnrollFolderCommand(program: Command): void {
   program
@@ -15,8 +73,24 @@ export function registerEnrollFolderCommand(program: Command): void {
     .argument('<root>', 'the folder')
     .option('--workers <n>', `worker threads (default: ${defaultWorkerCount()}, one per core)`, parsePositiveIntegerArg)
     .option('--allow-low-quality', 'enrol faces that are small or blurred')
-    .action(async (root: string, opts: { workers?: number; allowLowQuality?: boolean }, command: Command) => {
+    .option('--report <file.csv>', 'write one row per photo: person, file, outcome, message')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'A photo with several faces gives its dominant face (clearly the largest, not cut by the edge), which',
+        "must look like the person's other photos (their single-face photos here, their enrolled faces); with no",
+        'face dominant, the one face that looks like them. Otherwise the photo is skipped, with the reason.',
+        'The run ends with the photos counted by outcome (--json: summary, and the files of each in files).',
+        '',
+        'Exit codes: 0 every photo enrolled or already enrolled; 4 some photos skipped (several faces, not the',
+        'same person, no face, blurred or small, unreadable, enrolled as someone else) — see the summary;',
+        '2 bad usage or no person folders; 3 environment (models, store key) or an internal error; 130 Ctrl-C.',
+      ].join('\n'),
+    )
+    .action(async (root: string, opts: { workers?: number; allowLowQuality?: boolean; report?: string }, command: Command) => {
       const ctx = CliContext.from(command);
+      if (opts.report) checkReportPath(opts.report);
       const store = ctx.store();
       const bar = ctx.progressWhenKnown('enrolling');
       const abort = new AbortController();
@@ -34,17 +108,23 @@ export function registerEnrollFolderCommand(program: Command): void {
       const errors = report.errors.map(({ source, code, message, file, details }) => ({
         source,
         code,
-        message: cliMessage({ code, message, details }),
+        message: cliMessage({ code, message, details }, 'folder'),
         ...(file ? { file } : {}),
       }));
+      const hinted = new Map(errors.map((e) => [e.source, e.message]));
+      const outcomes = report.outcomes.map((o) => ({ ...o, message: hinted.get(o.file) ?? o.message }));
       reportItemErrors(errors);
-      const added = report.results.filter((r) => r.status === 'added').length;
+      if (opts.report) writeReport(opts.report, outcomes);
+      const { outcomes: _perPhoto, ...kept } = report;
       ctx.output(
-        { ...report, errors, seconds, imagesPerSecond: report.photos / seconds },
-        () =>
-          `${report.people} people, ${report.photos} photos: ${added} enrolled, ${report.results.length - added} already enrolled, ${report.errors.length} refused ` +
-          `(${seconds.toFixed(1)} s, ${(report.photos / seconds).toFixed(2)} photos/s on ${report.workers} worker thread(s))`,
+        { ...kept, errors, summary: report.summary, files: filesByOutcome(outcomes), seconds, imagesPerSecond: report.photos / seconds },
+        () => [
+          `${report.people} people, ${report.photos} photos: ${report.summary.counts.added} enrolled, ${report.summary.counts['already-enrolled']} already enrolled, ` +
+            `${report.summary.skipped} skipped (${seconds.toFixed(1)} s, ${(report.photos / seconds).toFixed(2)} photos/s on ${report.workers} worker thread(s))`,
+          ...summaryLines(report.summary),
+          ...(opts.report ? [`report: ${path.resolve(opts.report)}`] : []),
+        ],
       );
-      process.exitCode = worstExit(errors, EXIT.ok);
+      process.exitCode = exitCode(errors);
     });
 }

@@ -4,10 +4,18 @@ import type { Command } from 'commander';
 import { parsePairsFile } from '../../engine/evaluation/pairs-file.ts';
 import { evaluatePairs, type EvalProgress } from '../../engine/evaluation/verify-pairs.ts';
 import { evaluateIdentification } from '../../engine/evaluation/identify-folders.ts';
+import {
+  DEFAULT_BLUR_SIGMAS,
+  DEFAULT_FACE_SIZES,
+  evaluateQualityGates,
+  type GateRow,
+  type QualityBucket,
+  type QualityTable,
+} from '../../engine/evaluation/quality-gates.ts';
 import { FaceKitError } from '../../api/errors.ts';
 import { DEFAULT_THRESHOLD, validateThreshold } from '../../engine/recognition/thresholds.ts';
 import { CliContext } from '../context.ts';
-import { parseIntegerArg, parseNumberArg, parsePositiveIntegerArg } from '../arguments.ts';
+import { parseIntegerArg, parseNumberArg, parseNumberListArg, parsePositiveIntegerArg } from '../arguments.ts';
 
 function withoutKey<T extends object, K extends keyof T>(value: T, key: K): Omit<T, K> {
   const { [key]: _omitted, ...rest } = value;
@@ -24,6 +32,44 @@ function readText(file: string): string {
     if (error instanceof FaceKitError) throw error;
     throw new FaceKitError('BAD_INPUT', (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : 'cannot read', file);
   }
+}
+
+/** Right-aligned columns under a header, the first column left-aligned. */
+function columns(header: string[], rows: string[][]): string[] {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  return all.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  '));
+}
+
+const range = (b: QualityBucket) => (b.to === null ? `≥ ${b.from}` : `${b.from}–${b.to}`);
+const maybePercent = (x: number | null) => (x === null ? '–' : percent(x));
+
+function qualityLines(title: string, t: QualityTable): string[] {
+  const bucketRows = (list: QualityBucket[]) =>
+    list
+      .filter((b) => b.pairs)
+      .map((b) => [range(b), String(b.pairs), String(b.same), maybePercent(b.accuracy), String(b.falseRejects), String(b.falseAccepts)]);
+  const gateRows = (list: GateRow[]) =>
+    list.map((g) => [
+      g.gate ? `< ${g.gate}` : 'none',
+      `${g.facesRefused} (${percent(g.faces ? g.facesRefused / g.faces : 0)})`,
+      String(g.pairsRefused),
+      g.pairsRefused ? `${g.errorsRefused} (${percent(g.errorsRefused / g.pairsRefused)})` : '–',
+      maybePercent(g.accuracyKept),
+    ]);
+  const bucketHeader = ['pairs', 'same', 'accuracy', 'false rejects', 'false accepts'];
+  const gateHeader = ['faces refused', 'pairs refused', 'their errors', 'accuracy kept'];
+  return [
+    `${title}: ${t.pairs} pairs, accuracy ${maybePercent(t.accuracy)}`,
+    ...columns(['blur of worse face', ...bucketHeader], bucketRows(t.byBlur)),
+    '',
+    ...columns(['size of worse face', ...bucketHeader], bucketRows(t.bySize)),
+    '',
+    ...columns(['blur gate', ...gateHeader], gateRows(t.blurGates)),
+    '',
+    ...columns(['size gate', ...gateHeader], gateRows(t.sizeGates)),
+    '',
+  ];
 }
 
 function progressReporter(ctx: CliContext, label: string): { onProgress: (p: EvalProgress) => void; finish: () => void } {
@@ -56,6 +102,54 @@ export function registerEvalCommands(program: Command): void {
           : '',
       ]);
     });
+
+  evaluate
+    .command('quality')
+    .description('what the enrolment quality gates save and cost: accuracy by the blur and size of the worse face of each pair')
+    .argument('<file>', 'labelled pairs: a CSV with header a,b,same, or an LFW pairs.txt')
+    .requiredOption('--root <dir>', 'folder the paths in FILE are relative to')
+    .option('--threshold <distance>', 'same person when the distance is at most this', parseNumberArg, DEFAULT_THRESHOLD)
+    .option('--degrade-pairs <n>', 'pairs whose second photo is also measured blurred and shrunk (0 = none)', parseIntegerArg, 120)
+    .option(
+      '--blur-sigmas <list>',
+      `Gaussian blurs for those copies, pixels (default ${DEFAULT_BLUR_SIGMAS.join(',')})`,
+      parseNumberListArg,
+    )
+    .option(
+      '--face-sizes <list>',
+      `face sizes those copies are shrunk to, pixels (default ${DEFAULT_FACE_SIZES.join(',')})`,
+      parseNumberListArg,
+    )
+    .action(
+      async (
+        file: string,
+        opts: { root: string; threshold: number; degradePairs: number; blurSigmas?: number[]; faceSizes?: number[] },
+        command: Command,
+      ) => {
+        const ctx = CliContext.from(command);
+        const pairs = parsePairsFile(readText(file), file);
+        const progress = progressReporter(ctx, 'measuring');
+        const result = await evaluateQualityGates(ctx.models(), pairs, opts.root, {
+          threshold: validateThreshold(opts.threshold, '--threshold'),
+          degradePairs: opts.degradePairs,
+          blurSigmas: opts.blurSigmas,
+          faceSizes: opts.faceSizes,
+          onProgress: progress.onProgress,
+        });
+        progress.finish();
+        ctx.output(result, () => [
+          `threshold ${result.threshold}; a pair is counted under the sharpness (blur) and the size of its worse face`,
+          '',
+          ...qualityLines(`photos as they are (${result.natural.undetected} pairs without a face left out)`, result.natural),
+          ...(result.degraded
+            ? qualityLines(
+                `${result.degraded.sampledPairs} pairs with the second photo degraded (${result.degraded.levels.join(', ')}; ${result.degraded.undetected} copies without a face left out)`,
+                result.degraded,
+              )
+            : []),
+        ]);
+      },
+    );
 
   evaluate
     .command('identify')

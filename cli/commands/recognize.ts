@@ -1,7 +1,7 @@
 // Runs in the CLI. enroll, verify, identify, compare: the face commands over the engine and the store.
 import type { Command } from 'commander';
 import { decodeImageFile } from '../../engine/image.ts';
-import { enrol } from '../../engine/recognition/enrolment.ts';
+import { enrol, type ChosenHow, type FaceSelector } from '../../engine/recognition/enrolment.ts';
 import { verify, identify } from '../../engine/recognition/recognition.ts';
 import { compareImages } from '../../engine/recognition/compare.ts';
 import { resolveThreshold, THRESHOLD_SETTING } from '../../engine/recognition/thresholds.ts';
@@ -12,6 +12,18 @@ import { CliContext, formatDistance } from '../context.ts';
 import { parseIntegerArg, parseNumberArg, parsePositiveIntegerArg } from '../arguments.ts';
 import { EXIT } from '../exit-codes.ts';
 import { reportItemErrors, worstExit, type ItemError } from '../batch.ts';
+
+const CHOSEN_WORDS: Record<ChosenHow, string> = {
+  only: 'the only face',
+  dominant: 'the dominant face',
+  matched: "the one like the person's enrolled faces",
+  given: 'as chosen',
+};
+
+/** --face: a face index, or "largest". */
+function parseFaceArg(value: string): FaceSelector {
+  return value.trim().toLowerCase() === 'largest' ? 'largest' : parseIntegerArg(value);
+}
 
 function itemError(source: string, error: unknown): ItemError {
   if (!isFaceKitError(error)) throw error;
@@ -49,17 +61,25 @@ export function registerRecognitionCommands(program: Command): void {
     .description('add photos of a person (created if new); one face per photo')
     .argument('<name>', "the person's name")
     .argument('<images...>', 'photos of that person')
-    .option('--face <index>', 'which face to enrol when a photo has several (0 = leftmost)', parseIntegerArg)
+    .option(
+      '--face <largest|N>',
+      "which face to enrol: N (0 = leftmost) or largest; default: the only face, or the dominant one (clearly the largest, not cut by the edge), which must look like the person's enrolled faces",
+      parseFaceArg,
+    )
     .option('--allow-low-quality', 'enrol faces that are small or blurred')
-    .action(async (name: string, images: string[], opts: { face?: number; allowLowQuality?: boolean }, command: Command) => {
+    .action(async (name: string, images: string[], opts: { face?: FaceSelector; allowLowQuality?: boolean }, command: Command) => {
       const ctx = CliContext.from(command);
       const store = ctx.store();
       const { results, errors } = await forEachPhoto(ctx, 'enrolling', images, async (file) =>
-        enrol(ctx.models(), store, name, await decodeImageFile(file), { faceIndex: opts.face, allowLowQuality: opts.allowLowQuality }),
+        enrol(ctx.models(), store, name, await decodeImageFile(file), { face: opts.face, allowLowQuality: opts.allowLowQuality }),
       );
       const person = store.getPerson(name);
       ctx.output({ person: person?.name ?? name, faceCount: person?.faceCount ?? 0, results, errors }, () => [
-        ...results.map((r) => `${r.status === 'added' ? 'enrolled' : 'already enrolled'}: ${r.source} (face ${r.face.index})`),
+        ...results.map(
+          (r) =>
+            `${r.status === 'added' ? 'enrolled' : 'already enrolled'}: ${r.source} (face ${r.face.index}${r.faceCount > 1 ? ` of ${r.faceCount}, ${CHOSEN_WORDS[r.chosen]}` : ''})` +
+            (r.warnings.length ? `; note: ${r.warnings.join('; ')}` : ''),
+        ),
         `${person?.name ?? name}: ${person?.faceCount ?? 0} face(s) enrolled`,
       ]);
       process.exitCode = worstExit(errors, EXIT.ok);

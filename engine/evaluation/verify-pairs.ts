@@ -1,7 +1,7 @@
 // Runs in the engine process. Verification accuracy over labelled pairs (facekit eval pairs).
 import path from 'node:path';
 import { decodeImageFile } from '../image.ts';
-import { analyzeFaces } from '../faces/pipeline.ts';
+import { analyzeFaces, type AnalyzedFace } from '../faces/pipeline.ts';
 import type { FaceModels } from '../faces/nets.ts';
 import { expectDefined, isFaceKitError, throwIfCancelled } from '../../api/errors.ts';
 import { euclidean } from '../../db/search/exact.ts';
@@ -41,28 +41,28 @@ export interface EvalProgress {
   item: string;
 }
 
-/** Embeds each distinct photo once; a photo without a usable face maps to the reason. */
-async function embedPhotos(
+/** The subject face of each distinct photo, found once; a photo without a usable face maps to the reason. */
+export async function subjectFaces(
   models: FaceModels,
   files: string[],
   onProgress?: (p: EvalProgress) => void,
   signal?: AbortSignal,
-): Promise<Map<string, Float32Array | string>> {
-  const embeddings = new Map<string, Float32Array | string>();
+): Promise<Map<string, AnalyzedFace | string>> {
+  const found = new Map<string, AnalyzedFace | string>();
   for (const [i, file] of files.entries()) {
     throwIfCancelled(signal);
     onProgress?.({ done: i, total: files.length, item: file });
     try {
       const image = await decodeImageFile(file);
       const face = subjectFace((await analyzeFaces(models, image, { signal })).faces, image);
-      embeddings.set(file, face ? face.embedding : `${file}: no face found`);
+      found.set(file, face ?? `${file}: no face found`);
     } catch (error) {
       if (!isFaceKitError(error) || error.code === 'CANCELLED') throw error;
-      embeddings.set(file, error.message);
+      found.set(file, error.message);
     }
   }
   onProgress?.({ done: files.length, total: files.length, item: '' });
-  return embeddings;
+  return found;
 }
 
 /** The accuracy-maximising threshold over measured distances (midpoints between sorted distances). */
@@ -87,19 +87,19 @@ export async function evaluatePairs(
 ): Promise<PairsEvaluation> {
   const resolve = (file: string) => path.resolve(root, file);
   const files = [...new Set(pairs.flatMap((p) => [resolve(p.a), resolve(p.b)]))];
-  const embeddings = await embedPhotos(models, files, options.onProgress, options.signal);
+  const faces = await subjectFaces(models, files, options.onProgress, options.signal);
   const results: PairOutcome[] = [];
   const undetected: UndetectedPair[] = [];
   for (const pair of pairs) {
-    // embedPhotos gave every file of every pair an embedding or a reason.
-    const ea = expectDefined(embeddings.get(resolve(pair.a)), `the embedding of ${pair.a}`);
-    const eb = expectDefined(embeddings.get(resolve(pair.b)), `the embedding of ${pair.b}`);
+    // subjectFaces gave every file of every pair a face or a reason.
+    const ea = expectDefined(faces.get(resolve(pair.a)), `the face of ${pair.a}`);
+    const eb = expectDefined(faces.get(resolve(pair.b)), `the face of ${pair.b}`);
     if (typeof ea === 'string' || typeof eb === 'string') {
       undetected.push({ a: pair.a, b: pair.b, problems: [ea, eb].filter((e): e is string => typeof e === 'string') });
       results.push({ a: pair.a, b: pair.b, same: pair.same, distance: null, correct: false });
       continue;
     }
-    const distance = euclidean(ea, eb);
+    const distance = euclidean(ea.embedding, eb.embedding);
     results.push({ a: pair.a, b: pair.b, same: pair.same, distance, correct: distance <= threshold === pair.same });
   }
   const correct = results.filter((r) => r.correct).length;

@@ -4,7 +4,7 @@ import { fitWithin, padImage, type RgbImage } from '../image.ts';
 import { throwIfCancelled } from '../../api/errors.ts';
 import type { FaceDetection, FaceModels } from './nets.ts';
 import { cutChip, chipToSource, type ChipSpec } from './chip.ts';
-import { blurScore, qualityProblems, type QualityLimits } from './quality.ts';
+import { blurScore, qualityProblems, qualityWarnings, type QualityLimits } from './quality.ts';
 import { boundingBox, boxCenter, meanPoint, rotatePoint, scaleBox, shiftBox, type Box, type Point } from './geometry.ts';
 
 /** SSD-MobileNet resizes its input to 512 × 512 anyway; a little more keeps small faces in group photos. */
@@ -28,6 +28,8 @@ export interface FaceQuality {
   blur: number;
   /** Reasons this face is not reliable enough to enrol; empty when it is. */
   problems: string[];
+  /** What is weak about a face still good enough to enrol (a little blurred); empty when nothing. */
+  warnings: string[];
 }
 
 export interface AnalyzedFace {
@@ -156,7 +158,12 @@ export async function analyzeFaces(models: FaceModels, image: RgbImage, options:
       score: detection.score,
       landmarks,
       roll: angle,
-      quality: { faceSize, blur, problems: qualityProblems(faceSize, blur, options.quality) },
+      quality: {
+        faceSize,
+        blur,
+        problems: qualityProblems(faceSize, blur, options.quality),
+        warnings: qualityWarnings(faceSize, blur, options.quality),
+      },
       embedding,
     });
   }

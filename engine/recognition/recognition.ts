@@ -66,7 +66,8 @@ export function requireFaces(faces: AnalyzedFace[], source: string): asserts fac
   if (!faces.length) throw new FaceKitError('NO_FACE', 'no face found in the image', source);
 }
 
-export function pickFace(faces: AnalyzedFace[], faceIndex: number, source: string): AnalyzedFace {
+/** Face `faceIndex` of a photo's faces (numbered left to right), or BAD_INPUT saying which exist. */
+export function pickFace<F>(faces: readonly F[], faceIndex: number, source: string): F {
   const face = faces[faceIndex];
   if (!Number.isInteger(faceIndex) || !face) {
     throw new FaceKitError(

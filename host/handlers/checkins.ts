@@ -3,6 +3,7 @@ import type { Store } from '../../db/store.ts';
 import type { Checkin, ParsedArgs } from '../../api/definition.ts';
 import type { HandlerContext, Handlers } from './context.ts';
 import { toCheckin } from './convert.ts';
+import { csvDocument } from '../../api/csv.ts';
 
 type Filter = ParsedArgs<'checkins.list'>;
 
@@ -30,20 +31,11 @@ function query(store: Store, filter: Filter): Checkin[] {
     .map(toCheckin);
 }
 
-/** Quotes a CSV cell, and defuses cells a spreadsheet would run as a formula (=, +, -, @). */
-export function csvCell(value: string | number | null): string {
-  if (value === null) return '';
-  let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 export function checkinsCsv(rows: Checkin[]): string {
-  const lines = [['time', 'person', 'distance', 'source'].join(',')];
-  for (const r of [...rows].reverse()) {
-    lines.push([r.at, r.personName || 'Unknown', r.distance === null ? null : r.distance.toFixed(4), r.source].map(csvCell).join(','));
-  }
-  return `${lines.join('\r\n')}\r\n`;
+  return csvDocument(
+    ['time', 'person', 'distance', 'source'],
+    [...rows].reverse().map((r) => [r.at, r.personName || 'Unknown', r.distance === null ? null : r.distance.toFixed(4), r.source]),
+  );
 }
 
 export function checkinHandlers(ctx: HandlerContext): Handlers<'checkins.list' | 'checkins.csv'> {

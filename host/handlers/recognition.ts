@@ -19,14 +19,22 @@ export function recognitionHandlers(
         faces: faces.map((f) => ({
           box: toBox(f.box),
           score: f.score,
-          quality: { faceSize: f.quality.faceSize, blur: f.quality.blur, problems: f.quality.problems },
+          quality: { faceSize: f.quality.faceSize, blur: f.quality.blur, problems: f.quality.problems, warnings: f.quality.warnings },
         })),
       };
     },
     async 'enrol.photo'({ name, image, faceIndex, allowLowQuality }) {
-      const result = await enrol(models, store, name, await decodeArg(image), { faceIndex, allowLowQuality, keepSourceName: true });
+      const result = await enrol(models, store, name, await decodeArg(image), { face: faceIndex, allowLowQuality, keepSourceName: true });
       ctx.emit('data.changed', { what: 'people' });
-      return { person: result.person, status: result.status, faceId: result.faceId, box: toBox(result.face.box) };
+      return {
+        person: result.person,
+        status: result.status,
+        faceId: result.faceId,
+        box: toBox(result.face.box),
+        faceCount: result.faceCount,
+        chosen: result.chosen,
+        warnings: result.warnings,
+      };
     },
     async 'recognize.verify'({ name, image }) {
       const r = await verify(models, store, name, await decodeArg(image));

@@ -101,7 +101,7 @@ describe('FaceKit in the browser', { skip }, () => {
     await shot('people-empty');
   });
 
-  test('enrol from files: several photos, with progress and a result per file', async () => {
+  test('enrol from files: several photos, with progress, a result per file and the account by outcome', async () => {
     await go('#/enrol');
     await page.getByTestId('enrol-name').fill('Joe Biden');
     await page
@@ -109,12 +109,17 @@ describe('FaceKit in the browser', { skip }, () => {
       .or(page.getByRole('button', { name: /^files$/i }))
       .first()
       .click();
-    await page
-      .getByTestId('enrol-file-input')
-      .setInputFiles([path.join(KNN, 'train', 'biden', 'biden.jpg'), path.join(KNN, 'train', 'biden', 'biden2.jpg')]);
+    await page.getByTestId('enrol-file-input').setInputFiles([
+      path.join(KNN, 'train', 'biden', 'biden.jpg'),
+      path.join(KNN, 'train', 'biden', 'biden2.jpg'),
+      path.join(FIXTURES, 'faces', 'compreface', 'groups', '011_3.jpg'), // three strangers of a size: skipped
+    ]);
     const results = page.getByTestId('enrol-results');
-    await results.getByText(/biden2\.jpg/).waitFor({ timeout: 60_000 });
-    await page.waitForFunction(() => (document.querySelector('[data-testid=enrol-results]')?.textContent ?? '').match(/biden2\.jpg/));
+    await results.getByText(/011_3\.jpg: 3 faces found and none is clearly Joe Biden's/).waitFor({ timeout: 90_000 });
+    await results.getByText(/biden2\.jpg added to Joe Biden/).waitFor();
+    const summary = page.getByTestId('enrol-summary');
+    await summary.getByText(/several faces, none clearly the person's/).waitFor();
+    assert.match(await summary.innerText(), /2\s*added[\s\S]*1\s*skipped[\s\S]*1\s*several faces/);
     await shot('enrol-files');
   });
 
@@ -126,6 +131,11 @@ describe('FaceKit in the browser', { skip }, () => {
       .getByTestId('enrol-results')
       .getByText(/holiday\.jpg.*not a supported image/)
       .waitFor({ timeout: 30_000 });
+    await page
+      .getByTestId('enrol-summary')
+      .getByText(/not a readable image/)
+      .waitFor();
+    assert.match(await page.getByTestId('enrol-summary').innerText(), /2\s*skipped/);
     await shot('enrol-bad-file');
   });
 

@@ -4,10 +4,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FACES = path.join(ROOT, 'test', 'fixtures', 'faces', 'face_recognition');
 export const STYLE = path.join(ROOT, 'test', 'fixtures', 'style');
+export const COMPREFACE = path.join(ROOT, 'test', 'fixtures', 'faces', 'compreface');
 
 export const photo = {
   obama: path.join(FACES, 'test_images', 'obama.jpg'),
@@ -24,7 +26,51 @@ export const photo = {
   rose2: path.join(FACES, 'knn_examples', 'train', 'rose_leslie', 'img2.jpg'),
   kitWithRose: path.join(FACES, 'knn_examples', 'test', 'kit_with_rose.jpg'),
   noFace: path.join(STYLE, 'louvre_small.jpg'),
+  /** Three people, faces of about the same size. */
+  group3: path.join(COMPREFACE, 'groups', '011_3.jpg'),
 } as const;
+
+/**
+ * A photo with a second, smaller face in the background: `inset` (cut to its face region and scaled)
+ * pasted onto `main`, well inside the frame. Real faces, real detections; only the scene is made up.
+ */
+export async function backgroundFacePhoto(
+  file: string,
+  main: string,
+  inset: { file: string; crop: { left: number; top: number; width: number; height: number }; scale: number; left: number; top: number },
+): Promise<string> {
+  const small = await sharp(inset.file)
+    .extract(inset.crop)
+    .resize(Math.round(inset.crop.width * inset.scale))
+    .toBuffer();
+  await sharp(main)
+    .composite([{ input: small, left: inset.left, top: inset.top }])
+    .jpeg({ quality: 92 })
+    .toFile(file);
+  return file;
+}
+
+/** Obama (face ≈ 226 × 310 px) with Biden small in the lower left (≈ 105 × 160 px): Obama's face dominates. */
+export function obamaWithBidenBehind(file: string): Promise<string> {
+  return backgroundFacePhoto(file, photo.obama, {
+    file: photo.biden,
+    crop: { left: 340, top: 60, width: 460, height: 600 },
+    scale: 0.4,
+    left: 40,
+    top: 620,
+  });
+}
+
+/** Biden (face ≈ 444 × 562 px) with Obama small in the lower left: Biden's face dominates, Obama is the bystander. */
+export function bidenWithObamaBehind(file: string): Promise<string> {
+  return backgroundFacePhoto(file, photo.biden2, {
+    file: photo.obama,
+    crop: { left: 300, top: 40, width: 380, height: 440 },
+    scale: 0.5,
+    left: 60,
+    top: 700,
+  });
+}
 
 export function tempDir(prefix = 'facekit-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));

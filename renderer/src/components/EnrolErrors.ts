@@ -3,14 +3,17 @@
 // not the best fit.
 import { FaceKitError, errorMessage } from '../lib/api.ts';
 
-function screenText(error: FaceKitError): string | undefined {
+function screenText(error: FaceKitError, person: string | undefined): string | undefined {
   const details = error.details ?? {};
   switch (error.code) {
     case 'MULTIPLE_FACES': {
-      // The screen has no face picker: ask for a photo of this person alone.
+      // The screen has no face picker: ask for a photo where the person is the main face.
       const count = Array.isArray(details.faces) ? details.faces.length : undefined;
-      return `${count ?? 'several'} faces found; use a photo where only this person is visible`;
+      return `${count ?? 'several'} faces found and none is clearly ${person ?? 'the person'}'s; use a photo where they are the main face`;
     }
+    case 'NOT_SAME_PERSON':
+      // The main face of a group photo does not match the person's enrolled faces: probably someone else.
+      return `the main face does not look like ${person ?? 'the person'}'s enrolled photos, so it was not added`;
     case 'BAD_INPUT': {
       // An argument check names the call and each field ("enrol.photo: image.bytes: …"); the user only needs the problems.
       if (!Array.isArray(details.issues)) return undefined;
@@ -24,9 +27,9 @@ function screenText(error: FaceKitError): string | undefined {
   }
 }
 
-/** "x.jpg: no face found in the image" – always starting with the file's name. */
-export function enrolErrorText(error: unknown, fileName: string): string {
-  let text = (error instanceof FaceKitError && screenText(error)) || errorMessage(error);
+/** "x.jpg: no face found in the image" – always starting with the file's name. `person`: who was being enrolled. */
+export function enrolErrorText(error: unknown, fileName: string, person?: string): string {
+  let text = (error instanceof FaceKitError && screenText(error, person)) || errorMessage(error);
   if (!text.startsWith(fileName)) text = `${fileName}: ${text}`;
   return text;
 }

@@ -10,6 +10,7 @@ import { parsePairsFile } from '../../../engine/evaluation/pairs-file.ts';
 import { createProgress } from '../../../cli/progress.ts';
 
 const dir = tempDir();
+const ROOT_FACES = path.dirname(FACES); // test/fixtures/faces, which pairs.csv is relative to
 const env = { FACEKIT_DB: path.join(dir, 'unused.db') };
 
 test('eval pairs over a CSV: accuracy, threshold, and pairs whose face was not found', async () => {
@@ -70,6 +71,36 @@ test('eval identify: first K enrolled, the rest identified, held-out people must
   assert.equal(result.json.false_accepts, 0);
   assert.deepEqual(result.json.undetected, []);
   assert.ok(!fs.existsSync(env.FACEKIT_DB), 'evaluation uses its own temporary store');
+});
+
+test('eval quality: accuracy by the blur and size of the worse face, on the photos and on degraded copies, per candidate gate', async () => {
+  const pairs = path.join(ROOT_FACES, 'pairs.csv');
+  const args = ['eval', 'quality', pairs, '--root', ROOT_FACES, '--degrade-pairs', '3', '--blur-sigmas', '12', '--face-sizes', '30'];
+  const result = await runCli([...args, '--json'], env);
+  assert.equal(result.code, 0, result.stderr);
+  const { natural, degraded } = result.json;
+  assert.equal(natural.pairs, 105);
+  assert.equal(natural.accuracy, 1, 'the fixture pairs are all right at 0.6');
+  const count = (buckets: { pairs: number }[]) => buckets.reduce((n, b) => n + b.pairs, 0);
+  assert.equal(count(natural.byBlur), 105, 'every pair in one blur bucket');
+  assert.equal(count(natural.bySize), 105, 'and in one size bucket');
+  assert.deepEqual(
+    natural.blurGates.map((g: { gate: number; facesRefused: number; faces: number }) => [g.gate, g.facesRefused, g.faces]).slice(0, 2),
+    [
+      [0, 0, 15],
+      [5, 0, 15],
+    ],
+    'the fixture faces are sharp: no gate refuses them',
+  );
+  assert.equal(degraded.sampledPairs, 3);
+  assert.deepEqual(degraded.levels, ['blur σ=12', 'face 30 px']);
+  assert.equal(degraded.pairs + degraded.undetected, 6, 'each sampled pair once per level: measured, or its copy lost its face');
+  const blurred = degraded.byBlur.find((b: { from: number; pairs: number }) => b.from === 0);
+  assert.ok(blurred.pairs >= 1, 'a blur of σ 12 takes the sharpness under 5');
+  const text = await runCli(args, env);
+  assert.match(text.stdout, /photos as they are \(0 pairs without a face left out\): 105 pairs, accuracy 100\.0%/);
+  assert.match(text.stdout, /^blur gate +faces refused +pairs refused +their errors +accuracy kept$/m);
+  assert.equal((await runCli(['eval', 'quality', pairs, '--root', ROOT_FACES, '--face-sizes', '30,-1'], env)).code, 2);
 });
 
 test('eval rejects bad pairs files and bad arguments with exit 2', async () => {

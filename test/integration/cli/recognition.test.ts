@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import sharp from 'sharp';
 import { runCli } from '../../helpers/cli.ts';
-import { badImages, photo, tempDir } from '../../helpers/fixtures.ts';
+import { badImages, bidenWithObamaBehind, obamaWithBidenBehind, photo, tempDir } from '../../helpers/fixtures.ts';
 
 const dir = tempDir();
 const env = { FACEKIT_DB: path.join(dir, 'store.db') };
@@ -99,19 +99,44 @@ test('usage errors exit 2; an image without a face is bad input', async () => {
 test('the CLI adds its own hint to what the engine says, on stderr and in --json', async () => {
   const group = await cli('enroll', 'Hint Test', photo.obamaAndBiden);
   assert.equal(group.code, 2);
-  assert.match(group.stderr, /^facekit: .*obama_and_biden\.jpg: \d faces found \(0 at x=\d+, 1 at x=\d+.*\); choose one with --face N$/m);
+  assert.match(
+    group.stderr,
+    /^facekit: .*obama_and_biden\.jpg: \d faces found \(0 at x=\d+, 1 at x=\d+.*\) and none is clearly the person's: .*; choose one with --face N$/m,
+  );
   const asJson = await cli('enroll', 'Hint Test', photo.obamaAndBiden, '--json');
   assert.deepEqual(Object.keys(asJson.json.errors[0]), ['source', 'code', 'message'], 'the JSON fields stay as they were');
   assert.equal(asJson.json.errors[0].code, 'MULTIPLE_FACES');
   assert.match(asJson.json.errors[0].message, /; choose one with --face N$/);
 
   const blurred = path.join(dir, 'blurred.jpg');
-  await sharp(photo.obama).blur(8).jpeg().toFile(blurred);
+  await sharp(photo.biden).blur(16).jpeg().toFile(blurred);
   const poor = await cli('enroll', 'Hint Test', blurred);
   assert.equal(poor.code, 2);
   assert.match(poor.stderr, /blurred\.jpg: face is too blurred .* \(use --allow-low-quality to enrol anyway\)$/m);
   assert.equal((await cli('enroll', 'Hint Test', blurred, '--allow-low-quality')).code, 0, 'and the hint works');
   assert.equal((await cli('people', 'remove', 'Hint Test')).code, 0);
+});
+
+test('enroll: the dominant face of a photo of several, checked against the person; --face largest|N to choose', async () => {
+  const inFront = await cli('enroll', 'Barack Obama', await obamaWithBidenBehind(path.join(dir, 'obama-in-front.jpg')));
+  assert.equal(inFront.code, 0, inFront.stderr);
+  assert.match(inFront.stdout, /enrolled: .*obama-in-front\.jpg \(face 1 of 2, the dominant face\)/);
+  const someoneElse = path.join(dir, 'biden-in-front.jpg');
+  await bidenWithObamaBehind(someoneElse);
+  const refused = await cli('enroll', 'Barack Obama', someoneElse, '--json');
+  assert.equal(refused.code, 2);
+  assert.equal(refused.json.errors[0].code, 'NOT_SAME_PERSON');
+  assert.match(
+    refused.stderr,
+    /biden-in-front\.jpg: not the same person as the other photos: .*; if it is them, choose it with --face N$/m,
+  );
+  // The person who is asked for gets it: the same photo for someone new, or with --face.
+  const largest = await cli('enroll', 'Big Face', someoneElse, '--face', 'largest', '--json');
+  assert.equal(largest.code, 0, largest.stderr);
+  assert.equal(largest.json.results[0].face.index, 1);
+  assert.equal(largest.json.results[0].chosen, 'given');
+  assert.equal((await cli('enroll', 'Big Face', someoneElse, '--face', 'biggest')).code, 2, 'a bad --face is a usage error');
+  assert.equal((await cli('people', 'remove', 'Big Face')).code, 0);
 });
 
 test('doctor reports the backend, why faster ones were skipped, the models and the store', async () => {

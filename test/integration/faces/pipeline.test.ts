@@ -97,11 +97,16 @@ test('a very large photo is detected downscaled but embedded from full resolutio
 });
 
 test('blur and small faces are measured as such', async () => {
-  const blurred = await sharp(photo.obama).blur(8).jpeg().toBuffer();
+  const blurred = await sharp(photo.biden).blur(16).jpeg().toBuffer();
   const [face] = (await analyzeFaces(models, await decodeImageBuffer(blurred, 'blurred.jpg'))).faces;
   assert.ok(face, 'still detected');
-  assert.match(face.quality.problems.join(), /blurred/);
-  const tiny = await sharp(photo.obama).resize({ width: 100 }).jpeg().toBuffer();
+  assert.match(face.quality.problems.join(), /too blurred/);
+  const softened = await sharp(photo.obama).blur(8).jpeg().toBuffer();
+  const [soft] = (await analyzeFaces(models, await decodeImageBuffer(softened, 'softened.jpg'))).faces;
+  assert.ok(soft, 'still detected');
+  assert.deepEqual(soft.quality.problems, [], 'enrolled…');
+  assert.match(soft.quality.warnings.join(), /a little blurred/, '…with a warning');
+  const tiny = await sharp(photo.obama).resize({ width: 64 }).jpeg().toBuffer();
   const [small] = (await analyzeFaces(models, await decodeImageBuffer(tiny, 'tiny.jpg'))).faces;
   assert.ok(small, 'still detected');
   assert.match(small.quality.problems.join(), /px across/);

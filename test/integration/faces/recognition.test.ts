@@ -10,7 +10,7 @@ import { identify, verify } from '../../../engine/recognition/recognition.ts';
 import { isFaceKitError, type FaceKitError } from '../../../api/errors.ts';
 import { THRESHOLD_SETTING } from '../../../engine/recognition/thresholds.ts';
 import { at } from '../../helpers/assert.ts';
-import { photo, tempDir } from '../../helpers/fixtures.ts';
+import { bidenWithObamaBehind, obamaWithBidenBehind, photo, tempDir } from '../../helpers/fixtures.ts';
 import { createModelRegistry } from '../../../engine/models/loaded-models.ts';
 
 // One registry for the file: the networks load once, for every test here.
@@ -40,8 +40,12 @@ test('enrolment refuses a photo without a face, with several faces, or a poor fa
   const before = store.listFaces().length;
   await assert.rejects(enrolFile('Nobody', photo.noFace), rejectsWith('NO_FACE', /louvre_small\.jpg: no face found/));
   // The engine says what is wrong and lists the faces; what to do about it is each shell's wording (cli/hints.ts).
-  await assert.rejects(enrolFile('Joe Biden', photo.obamaAndBiden), (error: unknown) => {
-    rejectsWith('MULTIPLE_FACES', /obama_and_biden\.jpg: \d faces found \(0 at x=\d+, 1 at x=\d+[^)]*\)$/)(error);
+  // A new person has no other faces to tell which of three faces of a size is theirs.
+  await assert.rejects(enrolFile('Someone New', photo.obamaAndBiden), (error: unknown) => {
+    rejectsWith(
+      'MULTIPLE_FACES',
+      /obama_and_biden\.jpg: \d faces found \(0 at x=\d+, 1 at x=\d+[^)]*\) and none is clearly the person's: /,
+    )(error);
     const found = /(\d) faces found/.exec((error as FaceKitError).message);
     assert.ok(found, 'the message says how many faces');
     const count = Number(found[1]);
@@ -53,25 +57,58 @@ test('enrolment refuses a photo without a face, with several faces, or a poor fa
     );
     return true;
   });
-  const blurred = await decodeImageBuffer(await sharp(photo.obama).blur(8).jpeg().toBuffer(), 'blurred.jpg');
+  const blurred = await decodeImageBuffer(await sharp(photo.biden).blur(16).jpeg().toBuffer(), 'blurred.jpg');
   await assert.rejects(
-    enrol(models, store, 'Barack Obama', blurred),
+    enrol(models, store, 'Joe Biden', blurred),
     rejectsWith('LOW_QUALITY', /^blurred\.jpg: face is too blurred \(sharpness \d+; at least \d+ is needed\)$/),
   );
   await assert.rejects(enrolFile('Someone Else', photo.obama), rejectsWith('CONFLICT', /already enrolled as "Barack Obama"/));
   assert.equal(store.listFaces().length, before);
   assert.equal(store.getPerson('Nobody'), undefined);
+  assert.equal(store.getPerson('Someone New'), undefined);
   assert.equal(store.getPerson('Someone Else'), undefined, 'a refused enrolment creates no person');
 });
 
 test('the caller can pick one face of a group photo', async () => {
-  const result = await enrolFile('Joe Biden', photo.obamaAndBiden, { faceIndex: 0 });
+  const result = await enrolFile('Joe Biden', photo.obamaAndBiden, { face: 0 });
   assert.equal(result.status, 'added');
   assert.equal(result.face.index, 0);
+  assert.equal(result.chosen, 'given');
+  assert.equal(result.faceCount, 3);
+  await assert.rejects(enrolFile('Joe Biden', photo.obamaAndBiden, { face: 7 }), rejectsWith('BAD_INPUT', /face index 7 does not exist/));
+  const largest = await enrolFile('Barack Obama', photo.obama, { face: 'largest' });
+  assert.equal(largest.status, 'already-enrolled');
+});
+
+test("a face of several is taken when it is the person's: by their enrolled faces, or as the photo's dominant face", async () => {
+  // Three faces of a size; Biden's enrolled faces pick his out (face 0, enrolled above).
+  const matched = await enrolFile('Joe Biden', photo.obamaAndBiden);
+  assert.equal(matched.chosen, 'matched');
+  assert.equal(matched.face.index, 0);
+  assert.equal(matched.status, 'already-enrolled');
+  // Obama in front, Biden small behind: Obama's face dominates, and it is his.
+  const dir = tempDir();
+  const inFront = await enrolFile('Barack Obama', await obamaWithBidenBehind(path.join(dir, 'obama-in-front.jpg')));
+  assert.equal(inFront.status, 'added');
+  assert.equal(inFront.chosen, 'dominant');
+  assert.equal(inFront.faceCount, 2);
+  // Biden in front: his face dominates, and it is not Obama's — refused, nothing written.
+  const before = store.listFaces().length;
   await assert.rejects(
-    enrolFile('Joe Biden', photo.obamaAndBiden, { faceIndex: 7 }),
-    rejectsWith('BAD_INPUT', /face index 7 does not exist/),
+    enrolFile('Barack Obama', await bidenWithObamaBehind(path.join(dir, 'biden-in-front.jpg'))),
+    rejectsWith(
+      'NOT_SAME_PERSON',
+      /biden-in-front\.jpg: not the same person as the other photos: face 1, the main one of 2, is \d\.\d\d from/,
+    ),
   );
+  assert.equal(store.listFaces().length, before);
+});
+
+test('a slightly blurred face is enrolled, with a warning', async () => {
+  const softened = await decodeImageBuffer(await sharp(photo.kit2).blur(4).jpeg().toBuffer(), 'softened.jpg');
+  const result = await enrol(models, store, 'Kit Harington', softened);
+  assert.equal(result.status, 'added');
+  assert.match(result.warnings.join(), /a little blurred \(sharpness \d+; from 12/);
 });
 
 test('verify: the same person matches, another person does not', async () => {

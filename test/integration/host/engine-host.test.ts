@@ -7,7 +7,7 @@ import path from 'node:path';
 import { EngineHost } from '../../../host/engine-host.ts';
 import { FaceKitError } from '../../../api/errors.ts';
 import type { EventMessage } from '../../../api/definition.ts';
-import { photo, tempDir } from '../../helpers/fixtures.ts';
+import { bidenWithObamaBehind, obamaWithBidenBehind, photo, tempDir } from '../../helpers/fixtures.ts';
 
 let dir: string;
 let host: EngineHost;
@@ -79,6 +79,21 @@ test('enrol, identify, verify and delete through the host, with change events', 
   const after = (await host.call('recognize.identify', { image: image(photo.obama2) })) as { faces: { match: unknown }[] };
   assert.equal(after.faces[0]?.match, null);
   assert.equal((await failure(host.call('faces.thumbnail', { faceId: added.faceId }))).code, 'NOT_FOUND');
+});
+
+test("enrol.photo takes the dominant face of a photo of several only when it is the person's", async () => {
+  await host.call('enrol.photo', { name: 'Joe Biden', image: image(photo.biden2) }); // enrolled above too: two faces of him
+  const inFront = (await host.call('enrol.photo', {
+    name: 'Joe Biden',
+    image: image(await bidenWithObamaBehind(path.join(dir, 'biden-in-front.jpg'))),
+  })) as { status: string; faceCount: number; chosen: string; warnings: string[] };
+  assert.deepEqual([inFront.status, inFront.faceCount, inFront.chosen, inFront.warnings], ['added', 2, 'dominant', []]);
+  const someoneElse = await failure(
+    host.call('enrol.photo', { name: 'Joe Biden', image: image(await obamaWithBidenBehind(path.join(dir, 'obama-in-front.jpg'))) }),
+  );
+  assert.equal(someoneElse.code, 'NOT_SAME_PERSON', 'the code crosses the thread');
+  assert.match(someoneElse.message, /^obama-in-front\.jpg: not the same person as the other photos/);
+  assert.equal(someoneElse.details?.threshold, 0.6);
 });
 
 test('a corrupt upload gets an error naming the file, and nothing is written', async () => {
