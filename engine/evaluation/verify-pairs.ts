@@ -7,6 +7,7 @@ import { expectDefined, isFaceKitError, throwIfCancelled } from '../../api/error
 import { euclidean } from '../../db/search/exact.ts';
 import type { LabelledPair } from './pairs-file.ts';
 import { subjectFace } from './subject.ts';
+import { bestThreshold } from './verification-metrics.ts';
 
 export interface PairOutcome {
   a: string;
@@ -63,19 +64,6 @@ export async function subjectFaces(
   }
   onProgress?.({ done: files.length, total: files.length, item: '' });
   return found;
-}
-
-/** The accuracy-maximising threshold over measured distances (midpoints between sorted distances). */
-export function bestThreshold(measured: { distance: number; same: boolean }[]): { threshold: number; accuracy: number } | null {
-  if (!measured.length) return null;
-  const sorted = [...measured].sort((x, y) => x.distance - y.distance);
-  const candidates = [0, ...sorted.map((m, i) => (m.distance + (sorted[i + 1]?.distance ?? m.distance + 0.1)) / 2)];
-  let best = { threshold: 0, accuracy: -1 };
-  for (const threshold of candidates) {
-    const correct = measured.filter((m) => m.distance <= threshold === m.same).length;
-    if (correct / measured.length > best.accuracy) best = { threshold, accuracy: correct / measured.length };
-  }
-  return best;
 }
 
 export async function evaluatePairs(
