@@ -65,6 +65,18 @@ export interface Person {
   createdAt: string;
   /** A face to show for the person (their first enrolled), or null. */
   thumbnailFaceId: number | null;
+  /** Faces made by an older face pipeline: recognition does not use them until upgraded ('faces.upgrade') or enrolled again. */
+  outdatedFaces: number;
+  /** Of those, the faces that need re-enrolment: no photo to re-embed from, or the upgrade failed. */
+  needReenrolment: number;
+}
+
+/** What 'faces.upgrade' did: faces re-embedded from their photos, and those that need re-enrolment and why. */
+export interface FaceUpgradeResult {
+  pipelineId: string;
+  checked: number;
+  upgraded: number;
+  needReenrolment: { faceId: number; person: string; photoName: string | null; message: string }[];
 }
 
 export interface PersonFace {
@@ -248,6 +260,11 @@ export const calls = {
   'people.rename': { args: z.object({ name: personName, newName: personName }), result: {} as Person },
   'people.merge': { args: z.object({ from: personName, into: personName }), result: {} as Person },
   'people.remove': { args: z.object({ name: personName }), result: {} as { faces: number; photos: number } },
+  /**
+   * Re-embeds the faces made by an older face pipeline from their photos (when still on disk, unchanged);
+   * progress comes as `faces.upgrade.progress` events. The rest are marked as needing re-enrolment.
+   */
+  'faces.upgrade': { args: z.object({}), result: {} as FaceUpgradeResult },
   /** A JPEG of the enrolled face (cropped at enrolment). */
   'faces.thumbnail': { args: z.object({ faceId: id }), result: new Uint8Array() },
 
@@ -307,6 +324,7 @@ export interface Events {
   'style.progress': StyleJobProgress;
   'style.done': { jobId: string; item: GalleryItem };
   'style.failed': { jobId: string; error: ErrorInfo; cancelled: boolean };
+  'faces.upgrade.progress': { done: number; total: number };
   /** People or check-ins changed (another window, the kiosk, the CLI is not included). */
   'data.changed': { what: 'people' | 'checkins' | 'gallery' };
 }

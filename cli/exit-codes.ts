@@ -10,9 +10,10 @@ export const EXIT = {
   /** The environment is wrong: model weights missing, database from a newer FaceKit, store key missing or wrong, internal error. */
   environment: 3,
   /**
-   * `enroll-folder` only: the run finished, and some photos were skipped for a reason a person can act
+   * `enroll-folder`: the run finished, and some photos were skipped for a reason a person can act
    * on (several faces, not the same person, no face, blurred or small, unreadable, enrolled as someone
    * else); the others were enrolled or already were. Its summary and --report say which and why.
+   * `faces upgrade`: the run finished, and some faces could not be re-embedded: they need re-enrolment.
    */
   skipped: 4,
   /** Stopped by Ctrl-C (128 + SIGINT, as shells report it). */

@@ -7,6 +7,7 @@ import { reportUnexpected } from '../engine/runtime/error-log.ts';
 import { cliMessage } from './hints.ts';
 import { registerRecognitionCommands } from './commands/recognize.ts';
 import { registerPeopleCommands } from './commands/people.ts';
+import { registerFacesCommands } from './commands/faces.ts';
 import { registerEvalCommands } from './commands/evaluate.ts';
 import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerModelCommands } from './commands/models.ts';
@@ -29,6 +30,7 @@ const program = new Command('facekit')
 registerRecognitionCommands(program);
 registerEnrollFolderCommand(program);
 registerPeopleCommands(program);
+registerFacesCommands(program);
 registerEvalCommands(program);
 registerDoctorCommand(program);
 registerModelCommands(program);

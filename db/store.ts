@@ -15,11 +15,34 @@ import { checkKey, type StoreKey } from './key.ts';
 import { storeFileState } from './store-file.ts';
 import { importExport, writeExport, type ExportCounts, type ImportReport, type NumberedLine } from './portable.ts';
 import { openRepositories, type Repositories } from './repositories/index.ts';
-import type { CheckinRow, EmbeddingIndex, EnrolOutcome, FaceRow, NewFace, PersonRow, PhotoInfo } from './types.ts';
+import type {
+  CheckinRow,
+  EmbeddingIndex,
+  EnrolOutcome,
+  FaceRow,
+  NewFace,
+  OutdatedCount,
+  OutdatedFace,
+  PersonRow,
+  PhotoInfo,
+  UpgradeProblem,
+} from './types.ts';
 
 // The row and input types live in db/types.ts (shared with validate.ts, search and the repositories);
 // callers keep importing them from here.
-export type { CheckinRow, EmbeddingIndex, EnrolOutcome, FaceRow, NewFace, PersonRow, PhotoInfo, StoreDatabase } from './types.ts';
+export type {
+  CheckinRow,
+  EmbeddingIndex,
+  EnrolOutcome,
+  FaceRow,
+  NewFace,
+  OutdatedCount,
+  OutdatedFace,
+  PersonRow,
+  PhotoInfo,
+  StoreDatabase,
+  UpgradeProblem,
+} from './types.ts';
 
 // Raw row shapes as SQLite returns them. Writes go through db/repositories/ (one module per table).
 interface PersonDbRow {
@@ -44,6 +67,10 @@ interface FaceDbRow {
   box_h: number;
   model_id: string;
   created_at: string;
+}
+interface OutdatedFaceDbRow extends Omit<FaceDbRow, 'created_at'> {
+  upgrade_pipeline: string | null;
+  upgrade_problem: UpgradeProblem | null;
 }
 interface CheckinDbRow {
   id: number;
@@ -363,6 +390,76 @@ export class Store {
       i++;
     }
     return { modelId, dim, count, faceIds, personIds, matrix, names };
+  }
+
+  // ---- faces of another pipeline (engine/recognition/face-upgrade.ts) ----
+
+  /**
+   * The faces whose embedding was not made by `currentModelId` (search does not see them), of everyone or
+   * of one person, by person then photo: what an upgrade re-embeds, or what needs re-enrolment.
+   */
+  outdatedFaces(currentModelId: string, personName?: string): OutdatedFace[] {
+    const byPerson = personName === undefined ? '' : 'AND f.person_id = @personId';
+    const personId = personName === undefined ? undefined : this.requirePerson(personName).id;
+    const rows = this.#db
+      .prepare(
+        `SELECT f.id, f.person_id, p.name AS person_name, f.photo_id, ph.sha256 AS photo_sha256, ph.path AS photo_path,
+                f.face_index, f.box_x, f.box_y, f.box_w, f.box_h, f.model_id, f.upgrade_pipeline, f.upgrade_problem
+         FROM faces f JOIN people p ON p.id = f.person_id LEFT JOIN photos ph ON ph.id = f.photo_id
+         WHERE f.model_id <> @current ${byPerson} ORDER BY p.name_key, f.photo_id, f.face_index, f.id`,
+      )
+      .all({ current: currentModelId, ...(personId === undefined ? {} : { personId }) }) as OutdatedFaceDbRow[];
+    return rows.map((r) => ({
+      id: r.id,
+      personId: r.person_id,
+      personName: r.person_name,
+      modelId: r.model_id,
+      photoId: r.photo_id,
+      photoPath: r.photo_path,
+      photoSha256: r.photo_sha256,
+      faceIndex: r.face_index,
+      box: { x: r.box_x, y: r.box_y, width: r.box_w, height: r.box_h },
+      upgradePipeline: r.upgrade_pipeline,
+      upgradeProblem: r.upgrade_problem,
+    }));
+  }
+
+  /**
+   * personId → their outdated faces, and how many of those need re-enrolment: no photo record to re-embed
+   * from, or an upgrade to `currentModelId` already failed. People with none are absent.
+   */
+  outdatedCounts(currentModelId: string): Map<number, OutdatedCount> {
+    const rows = this.#db
+      .prepare(
+        `SELECT person_id, count(*) AS outdated,
+                sum(photo_id IS NULL OR upgrade_pipeline IS @current) AS need_reenrolment
+         FROM faces WHERE model_id <> @current GROUP BY person_id`,
+      )
+      .all({ current: currentModelId }) as { person_id: number; outdated: number; need_reenrolment: number }[];
+    return new Map(rows.map((r) => [r.person_id, { outdated: r.outdated, needReenrolment: r.need_reenrolment }]));
+  }
+
+  /**
+   * Replaces an outdated face's embedding (and box and quality) with one the current pipeline made from the
+   * same face, in one transaction. False, and nothing written, when the face is gone or no longer of
+   * `fromModelId` (another process upgraded, moved or deleted it meanwhile).
+   */
+  reembedOutdatedFace(faceId: number, fromModelId: string, face: NewFace): boolean {
+    checkFace(face);
+    return this.#write(() => {
+      const row = this.#db.prepare('SELECT person_id, model_id FROM faces WHERE id = ?').get(faceId) as
+        { person_id: number; model_id: string } | undefined;
+      if (!row || row.model_id !== fromModelId) return false;
+      const t = now();
+      this.#repo.faces.reembed(faceId, face, t);
+      this.#repo.people.touch(row.person_id, t);
+      return true;
+    });
+  }
+
+  /** Notes that the face could not be re-embedded for `pipelineId`, and why: it needs re-enrolment. */
+  markFaceNotUpgraded(faceId: number, pipelineId: string, problem: UpgradeProblem): void {
+    this.#write(() => this.#repo.faces.markNotUpgraded(faceId, pipelineId, problem));
   }
 
   embeddingModels(): { modelId: string; count: number }[] {

@@ -53,6 +53,32 @@ export interface FaceRow {
   createdAt: string;
 }
 
+/** Why an outdated face (made by another face pipeline) could not be re-embedded: it needs re-enrolment. */
+export type UpgradeProblem = 'no-photo' | 'photo-missing' | 'photo-changed' | 'photo-unreadable' | 'face-not-found';
+
+/** A face whose embedding was made by another pipeline than the current one: search does not see it. */
+export interface OutdatedFace {
+  id: number;
+  personId: number;
+  personName: string;
+  /** The pipeline that made its embedding. */
+  modelId: string;
+  photoId: number | null;
+  photoPath: string | null;
+  photoSha256: string | null;
+  faceIndex: number;
+  box: FaceBox;
+  /** The pipeline a re-embedding was last tried for and failed, and why; null when never tried (or it worked). */
+  upgradePipeline: string | null;
+  upgradeProblem: UpgradeProblem | null;
+}
+
+/** A person's outdated faces, and how many of those need re-enrolment (no photo, or the upgrade to this pipeline failed). */
+export interface OutdatedCount {
+  outdated: number;
+  needReenrolment: number;
+}
+
 export interface EmbeddingIndex {
   modelId: string;
   dim: number;

@@ -1,18 +1,39 @@
 // Runs in the CLI. facekit people list|rename|merge|remove.
 import type { Command } from 'commander';
 import { CliContext } from '../context.ts';
+import { currentPipelineId } from '../../engine/faces/pipeline-id.ts';
 
 export function registerPeopleCommands(program: Command): void {
   const people = program.command('people').description('list, rename, merge and remove enrolled people');
 
   people
     .command('list')
-    .description('everyone enrolled, with their number of faces and photos')
+    .description('everyone enrolled, with their number of faces and photos, and faces an older face pipeline made')
     .action((_opts: unknown, command: Command) => {
       const ctx = CliContext.from(command);
-      const list = ctx.store().listPeople();
+      const store = ctx.store();
+      // Faces of an older pipeline are not used by recognition: say so per person, never drop them silently.
+      const outdated = store.outdatedCounts(currentPipelineId());
+      const list = store.listPeople().map((p) => {
+        const counts = outdated.get(p.id) ?? { outdated: 0, needReenrolment: 0 };
+        return { ...p, outdatedFaces: counts.outdated, needReenrolment: counts.needReenrolment };
+      });
+      const anyOutdated = list.some((p) => p.outdatedFaces > 0);
       ctx.output({ people: list }, () =>
-        list.length ? list.map((p) => `${p.name}\t${p.faceCount} face(s)\t${p.photoCount} photo(s)`) : 'nobody is enrolled yet',
+        list.length
+          ? [
+              ...list.map((p) => {
+                const notes = [
+                  ...(p.needReenrolment ? [`${p.needReenrolment} face(s) need re-enrolment`] : []),
+                  ...(p.outdatedFaces > p.needReenrolment ? [`${p.outdatedFaces - p.needReenrolment} face(s) to upgrade`] : []),
+                ];
+                return `${p.name}\t${p.faceCount} face(s)\t${p.photoCount} photo(s)${notes.length ? `\t${notes.join(', ')}` : ''}`;
+              }),
+              ...(anyOutdated
+                ? ['faces of an older face pipeline are not used by recognition: `facekit faces upgrade`, then re-enrol the rest']
+                : []),
+            ]
+          : 'nobody is enrolled yet',
       );
     });
 

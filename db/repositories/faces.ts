@@ -3,7 +3,7 @@
 // an export is the same row as the face enrolled from the photo. Runs inside the caller's transaction
 // (Store#write: IMMEDIATE); constraint errors (CHECKs, dimension triggers) propagate for the caller to map.
 import { encodeEmbedding } from '../blob.ts';
-import type { NewFace, StoreDatabase } from '../types.ts';
+import type { NewFace, StoreDatabase, UpgradeProblem } from '../types.ts';
 
 /** A face row as written: the face as detected and embedded, whose it is, where it came from, when. */
 export interface FaceRecord extends NewFace {
@@ -31,6 +31,7 @@ interface FaceOnPhotoDbRow {
 export class FacesRepository {
   readonly #insert;
   readonly #reembed;
+  readonly #notUpgraded;
   readonly #onPhoto;
   readonly #withoutPhoto;
   readonly #photoIdsOf;
@@ -62,7 +63,10 @@ export class FacesRepository {
     );
     this.#reembed = db.prepare<[number, number, number, number, number, number, number, string, number, Buffer, string, number]>(
       `UPDATE faces SET box_x = ?, box_y = ?, box_w = ?, box_h = ?, score = ?, face_size = ?, blur = ?,
-         model_id = ?, dim = ?, embedding = ?, created_at = ? WHERE id = ?`,
+         model_id = ?, dim = ?, embedding = ?, created_at = ?, upgrade_pipeline = NULL, upgrade_problem = NULL WHERE id = ?`,
+    );
+    this.#notUpgraded = db.prepare<[string, UpgradeProblem, number, string]>(
+      'UPDATE faces SET upgrade_pipeline = ?, upgrade_problem = ? WHERE id = ? AND model_id <> ?',
     );
     this.#onPhoto = db.prepare<[string, number], FaceOnPhotoDbRow>(`
       SELECT f.id, f.person_id, pe.name AS owner_name, f.model_id
@@ -102,7 +106,10 @@ export class FacesRepository {
     return Number(info.lastInsertRowid);
   }
 
-  /** Same face, new recognition model: replaces box, quality and embedding (owner, photo and thumbnail stay). */
+  /**
+   * Same face, new recognition pipeline: replaces box, quality and embedding (owner, photo, face index and
+   * thumbnail stay) and clears a failed upgrade's note.
+   */
   reembed(id: number, f: NewFace, createdAt: string): void {
     this.#reembed.run(
       f.box.x,
@@ -118,6 +125,14 @@ export class FacesRepository {
       createdAt,
       id,
     );
+  }
+
+  /**
+   * Notes that re-embedding the face for `pipelineId` failed, and why (migration 005); the embedding stays as
+   * it was. A face already of that pipeline (upgraded meanwhile) is left alone: returns 0.
+   */
+  markNotUpgraded(id: number, pipelineId: string, problem: UpgradeProblem): number {
+    return this.#notUpgraded.run(pipelineId, problem, id, pipelineId).changes;
   }
 
   /** The face stored for face `faceIndex` of the photo with this hash, if any. */

@@ -1,7 +1,7 @@
 // Runs in an engine worker thread. Engine and store records → the api's wire types, and image bytes
 // from a call → decoded pixels.
 import path from 'node:path';
-import type { CheckinRow, PersonRow } from '../../db/store.ts';
+import type { CheckinRow, OutdatedCount, PersonRow } from '../../db/store.ts';
 import type { GalleryItem as GalleryRow } from '../../db/gallery.ts';
 import { decodeImageBuffer, type DecodedImage } from '../../engine/image.ts';
 import type { Box as EngineBox } from '../../engine/faces/geometry.ts';
@@ -16,8 +16,18 @@ export function toBox(box: EngineBox): Box {
   return { x: round(box.x), y: round(box.y), width: round(box.width), height: round(box.height) };
 }
 
-export function toPerson(row: PersonRow, thumbnailFaceId: number | null): Person {
-  return { id: row.id, name: row.name, faceCount: row.faceCount, photoCount: row.photoCount, createdAt: row.createdAt, thumbnailFaceId };
+/** `outdated`: the person's faces of an older face pipeline (Store.outdatedCounts); undefined when they have none. */
+export function toPerson(row: PersonRow, thumbnailFaceId: number | null, outdated: OutdatedCount | undefined): Person {
+  return {
+    id: row.id,
+    name: row.name,
+    faceCount: row.faceCount,
+    photoCount: row.photoCount,
+    createdAt: row.createdAt,
+    thumbnailFaceId,
+    outdatedFaces: outdated?.outdated ?? 0,
+    needReenrolment: outdated?.needReenrolment ?? 0,
+  };
 }
 
 export function toCheckin(row: CheckinRow): Checkin {
