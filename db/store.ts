@@ -21,7 +21,6 @@ import type {
   EnrolOutcome,
   FaceRow,
   NewFace,
-  OutdatedCount,
   OutdatedFace,
   PersonRow,
   PhotoInfo,
@@ -422,21 +421,6 @@ export class Store {
       upgradePipeline: r.upgrade_pipeline,
       upgradeProblem: r.upgrade_problem,
     }));
-  }
-
-  /**
-   * personId → their outdated faces, and how many of those need re-enrolment: no photo record to re-embed
-   * from, or an upgrade to `currentModelId` already failed. People with none are absent.
-   */
-  outdatedCounts(currentModelId: string): Map<number, OutdatedCount> {
-    const rows = this.#db
-      .prepare(
-        `SELECT person_id, count(*) AS outdated,
-                sum(photo_id IS NULL OR upgrade_pipeline IS @current) AS need_reenrolment
-         FROM faces WHERE model_id <> @current GROUP BY person_id`,
-      )
-      .all({ current: currentModelId }) as { person_id: number; outdated: number; need_reenrolment: number }[];
-    return new Map(rows.map((r) => [r.person_id, { outdated: r.outdated, needReenrolment: r.need_reenrolment }]));
   }
 
   /**

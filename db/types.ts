@@ -73,7 +73,7 @@ export interface OutdatedFace {
   upgradeProblem: UpgradeProblem | null;
 }
 
-/** A person's outdated faces, and how many of those need re-enrolment (no photo, or the upgrade to this pipeline failed). */
+/** A person's outdated faces, and how many of those need re-enrolment (engine/recognition/face-upgrade.ts decides which). */
 export interface OutdatedCount {
   outdated: number;
   needReenrolment: number;

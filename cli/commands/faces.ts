@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { CliContext } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { currentPipelineId } from '../../engine/faces/pipeline-id.ts';
-import { facesToUpgrade, UPGRADE_PROBLEMS, upgradeFaces } from '../../engine/recognition/face-upgrade.ts';
+import { facesToUpgrade, reenrolmentProblem, UPGRADE_PROBLEMS, upgradeFaces } from '../../engine/recognition/face-upgrade.ts';
 
 export function registerFacesCommands(program: Command): void {
   const faces = program
@@ -24,8 +24,8 @@ export function registerFacesCommands(program: Command): void {
         person: f.personName,
         photoPath: f.photoPath,
         modelId: f.modelId,
-        // Tried for this pipeline and failed: only re-enrolment helps (or the photo put back, then `faces upgrade`).
-        problem: f.upgradePipeline === pipelineId ? f.upgradeProblem : f.photoId === null ? 'no-photo' : null,
+        // Set: only re-enrolment helps (or, for a photo moved or changed, the photo put back, then `faces upgrade`).
+        problem: reenrolmentProblem(f, pipelineId),
       }));
       ctx.output({ pipelineId, faces: faceList }, () =>
         faceList.length

@@ -1,7 +1,7 @@
 // Runs in the CLI. facekit people list|rename|merge|remove.
 import type { Command } from 'commander';
 import { CliContext } from '../context.ts';
-import { currentPipelineId } from '../../engine/faces/pipeline-id.ts';
+import { outdatedByPerson } from '../../engine/recognition/face-upgrade.ts';
 
 export function registerPeopleCommands(program: Command): void {
   const people = program.command('people').description('list, rename, merge and remove enrolled people');
@@ -13,7 +13,7 @@ export function registerPeopleCommands(program: Command): void {
       const ctx = CliContext.from(command);
       const store = ctx.store();
       // Faces of an older pipeline are not used by recognition: say so per person, never drop them silently.
-      const outdated = store.outdatedCounts(currentPipelineId());
+      const outdated = outdatedByPerson(store);
       const list = store.listPeople().map((p) => {
         const counts = outdated.get(p.id) ?? { outdated: 0, needReenrolment: 0 };
         return { ...p, outdatedFaces: counts.outdated, needReenrolment: counts.needReenrolment };

@@ -8,7 +8,7 @@
 // it instead of its person silently turning "unknown".
 import path from 'node:path';
 import { FaceKitError, isFaceKitError, throwIfCancelled } from '../../api/errors.ts';
-import type { OutdatedFace, Store, UpgradeProblem } from '../../db/store.ts';
+import type { OutdatedCount, OutdatedFace, Store, UpgradeProblem } from '../../db/store.ts';
 import { decodeImageFile, type DecodedImage } from '../image.ts';
 import { analyzeFaces, type AnalyzedFace } from '../faces/pipeline.ts';
 import { currentPipelineId } from '../faces/pipeline-id.ts';
@@ -71,6 +71,32 @@ export function boxOverlap(a: Box, b: Box): number {
   return inter / (a.width * a.height + b.width * b.height - inter);
 }
 
+/** A path an upgrade can read the photo from: app enrolments record the upload's or camera shot's name instead. */
+function hasPhotoOnDisk(face: Pick<OutdatedFace, 'photoPath' | 'photoSha256'>): boolean {
+  return face.photoPath !== null && face.photoSha256 !== null && path.isAbsolute(face.photoPath);
+}
+
+/**
+ * Why the face needs re-enrolment, or null while an upgrade may still re-embed it: it has no photo on disk
+ * to re-embed from, or an upgrade to `pipelineId` already failed (the photo put back, a new run retries).
+ */
+export function reenrolmentProblem(face: OutdatedFace, pipelineId = currentPipelineId()): UpgradeProblem | null {
+  if (face.upgradePipeline === pipelineId && face.upgradeProblem) return face.upgradeProblem;
+  return hasPhotoOnDisk(face) ? null : 'no-photo';
+}
+
+/** personId → their faces of an older pipeline, and how many of those need re-enrolment; people with none are absent. */
+export function outdatedByPerson(store: Store, pipelineId = currentPipelineId()): Map<number, OutdatedCount> {
+  const counts = new Map<number, OutdatedCount>();
+  for (const face of store.outdatedFaces(pipelineId)) {
+    const count = counts.get(face.personId) ?? { outdated: 0, needReenrolment: 0 };
+    count.outdated++;
+    if (reenrolmentProblem(face, pipelineId)) count.needReenrolment++;
+    counts.set(face.personId, count);
+  }
+  return counts;
+}
+
 /** The outdated faces an upgrade would look at now. */
 export function facesToUpgrade(
   store: Store,
@@ -130,8 +156,7 @@ export async function upgradeFaces(models: FaceModels, store: Store, options: Up
 
   for (const group of byPhoto(faces)) {
     throwIfCancelled(options.signal);
-    // App enrolments record the upload's or camera shot's name, not a path: there is no photo to read.
-    if (group.path === null || group.sha256 === null || !path.isAbsolute(group.path)) {
+    if (group.path === null || group.sha256 === null || !hasPhotoOnDisk({ photoPath: group.path, photoSha256: group.sha256 })) {
       for (const face of group.faces) fail(face, 'no-photo');
       progress(group.path, group.faces.length);
       continue;

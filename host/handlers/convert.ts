@@ -16,7 +16,7 @@ export function toBox(box: EngineBox): Box {
   return { x: round(box.x), y: round(box.y), width: round(box.width), height: round(box.height) };
 }
 
-/** `outdated`: the person's faces of an older face pipeline (Store.outdatedCounts); undefined when they have none. */
+/** `outdated`: the person's faces of an older face pipeline (outdatedByPerson, engine/recognition/face-upgrade.ts); undefined when they have none. */
 export function toPerson(row: PersonRow, thumbnailFaceId: number | null, outdated: OutdatedCount | undefined): Person {
   return {
     id: row.id,

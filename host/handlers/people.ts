@@ -2,8 +2,7 @@
 // upgrade of faces made by an older face pipeline (engine/recognition/face-upgrade.ts).
 import path from 'node:path';
 import { FaceKitError } from '../../api/errors.ts';
-import { currentPipelineId } from '../../engine/faces/pipeline-id.ts';
-import { upgradeFaces } from '../../engine/recognition/face-upgrade.ts';
+import { outdatedByPerson, upgradeFaces } from '../../engine/recognition/face-upgrade.ts';
 import type { HandlerContext, Handlers } from './context.ts';
 import { toBox, toCheckin, toPerson } from './convert.ts';
 
@@ -14,7 +13,7 @@ export function peopleHandlers(
   const changed = () => ctx.emit('data.changed', { what: 'people' });
   const firstFaceOf = (personName: string) => store.listFaces(personName)[0]?.id ?? null;
   // Faces of an older pipeline are not searched: every person result says how many, so none drops silently.
-  const outdated = () => store.outdatedCounts(currentPipelineId());
+  const outdated = () => outdatedByPerson(store);
   let upgrading: Promise<unknown> | undefined;
 
   return {

@@ -18,7 +18,7 @@ import { descriptorModelId } from '../../../engine/faces/models.ts';
 import { currentPipelineId } from '../../../engine/faces/pipeline-id.ts';
 import { euclidean } from '../../../db/search/exact.ts';
 import { identify, verify } from '../../../engine/recognition/recognition.ts';
-import { upgradeFaces } from '../../../engine/recognition/face-upgrade.ts';
+import { outdatedByPerson, upgradeFaces } from '../../../engine/recognition/face-upgrade.ts';
 import { createModelRegistry } from '../../../engine/models/loaded-models.ts';
 import { isFaceKitError } from '../../../api/errors.ts';
 import { at } from '../../helpers/assert.ts';
@@ -108,7 +108,7 @@ async function buildPreChangeStore(): Promise<void> {
 
 const nameOf = (store: Store, personId: number) => store.listPeople().find((p) => p.id === personId)?.name;
 const countsByName = (store: Store) => {
-  const counts = store.outdatedCounts(currentPipelineId());
+  const counts = outdatedByPerson(store);
   return Object.fromEntries(store.listPeople().map((p) => [p.name, counts.get(p.id) ?? { outdated: 0, needReenrolment: 0 }]));
 };
 
@@ -128,7 +128,13 @@ test('a store from before pipeline ids opens, migrates, and its faces are listed
       ],
     );
     assert.equal(store.outdatedFaces(currentPipelineId()).length, 5);
-    assert.deepEqual(countsByName(store)['Barack Obama'], { outdated: 2, needReenrolment: 0 });
+    // Rose was enrolled in the app: no photo was kept, so she needs re-enrolment before any upgrade.
+    assert.deepEqual(countsByName(store), {
+      'Barack Obama': { outdated: 2, needReenrolment: 0 },
+      'Joe Biden': { outdated: 1, needReenrolment: 0 },
+      'Kit Harington': { outdated: 1, needReenrolment: 0 },
+      'Rose Leslie': { outdated: 1, needReenrolment: 1 },
+    });
 
     // The stored embeddings are the very ones the current pipeline makes for obama.jpg (distance 0 if it
     // compared them), yet neither identification nor verification uses them: they belong to another id.

@@ -93,11 +93,7 @@ describe('faces of an older pipeline (migration 005)', () => {
       );
       assert.equal(store.outdatedFaces(CURRENT, 'bob').length, 1);
       assert.equal(store.outdatedFaces(OLD).length, 0, 'nothing is outdated for the pipeline that made it');
-      const counts = store.outdatedCounts(CURRENT);
-      const [ada, bob] = store.listPeople();
-      // Bob's face has no photo record: only re-enrolment can help. Ada's can still be re-embedded.
-      assert.deepEqual(counts.get(ada?.id ?? -1), { outdated: 2, needReenrolment: 0 });
-      assert.deepEqual(counts.get(bob?.id ?? -1), { outdated: 1, needReenrolment: 1 });
+      const [ada] = store.listPeople();
       assert.equal(store.embeddingIndex(CURRENT).count, 0);
       assert.equal(store.faceSearch.nearestPeople(CURRENT, vector(1), 3).length, 0);
       assert.equal(store.faceSearch.personEmbeddings(CURRENT, ada?.id ?? -1).length, 0);
@@ -114,26 +110,33 @@ describe('faces of an older pipeline (migration 005)', () => {
       const [first, second] = store.outdatedFaces(CURRENT);
       assert.ok(first && second);
       store.markFaceNotUpgraded(first.id, CURRENT, 'photo-missing');
-      const adaId = first.personId;
-      assert.deepEqual(store.outdatedCounts(CURRENT).get(adaId), { outdated: 2, needReenrolment: 1 });
-      assert.equal(store.outdatedFaces(CURRENT)[0]?.upgradeProblem, 'photo-missing');
+      assert.deepEqual(
+        store.outdatedFaces(CURRENT).map((f) => [f.id, f.upgradePipeline, f.upgradeProblem]),
+        [
+          [first.id, CURRENT, 'photo-missing'],
+          [second.id, null, null],
+          [store.outdatedFaces(CURRENT, 'Bob')[0]?.id, null, null],
+        ],
+      );
 
       assert.equal(store.reembedOutdatedFace(first.id, OLD, newFace(vector(11))), true);
       const index = store.embeddingIndex(CURRENT);
       assert.deepEqual([...index.faceIds], [first.id]);
       assert.equal(store.listFaces('Ada').find((f) => f.id === first.id)?.modelId, CURRENT);
       assert.deepEqual(
-        store.outdatedCounts(CURRENT).get(adaId),
-        { outdated: 1, needReenrolment: 0 },
-        'the failure note went with the old embedding',
+        store.outdatedFaces(CURRENT, 'Ada').map((f) => f.id),
+        [second.id],
       );
+      // Seen from a later pipeline, every face is outdated: the re-embedded one without its old failure note.
+      const later = store.outdatedFaces('a-later-pipeline').find((f) => f.id === first.id);
+      assert.deepEqual([later?.modelId, later?.upgradePipeline, later?.upgradeProblem], [CURRENT, null, null]);
 
       // Another process got there first: the face is no longer of OLD, so nothing is written.
       assert.equal(store.reembedOutdatedFace(first.id, OLD, newFace(vector(12))), false);
       assert.deepEqual(store.faceEmbedding(first.id), vector(11));
       // Nor is a failure noted on a face already of the pipeline.
       store.markFaceNotUpgraded(first.id, CURRENT, 'face-not-found');
-      assert.equal(store.outdatedCounts(CURRENT).get(adaId)?.needReenrolment, 0);
+      assert.equal(store.outdatedFaces(CURRENT).length, 2);
       assert.equal(store.reembedOutdatedFace(999_999, OLD, newFace(vector(13))), false, 'a deleted face');
     } finally {
       store.close();
