@@ -1,18 +1,15 @@
 // Runs in the engine process. Identification accuracy over a folder per person (facekit eval identify):
 // the first K photos of each person are enrolled into a fresh temporary store, the rest are identified;
-// held-out people are never enrolled and must come back unknown.
+// held-out people are never enrolled and must come back unknown. Photos are analysed on worker threads.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Store } from '../../db/store.ts';
-import { decodeImageFile } from '../image.ts';
-import { analyzeFaces } from '../faces/pipeline.ts';
-import type { FaceModels } from '../faces/nets.ts';
-import { enrol } from '../recognition/enrolment.ts';
-import { expectDefined, FaceKitError, isFaceKitError, throwIfCancelled } from '../../api/errors.ts';
+import { decideEnrolment, saveEnrolment, storedEvidence } from '../recognition/enrolment.ts';
+import { expectDefined, FaceKitError, isFaceKitError } from '../../api/errors.ts';
 import { nearestPeople } from '../../db/search/exact.ts';
-import { subjectFace } from './subject.ts';
-import type { EvalProgress } from './verify-pairs.ts';
+import { runEvalTasks, type EvalRunOptions } from './verify-pairs.ts';
+import type { EvalTask, SubjectOutcome } from '../workers/eval-worker.ts';
 
 const IMAGE_EXTENSIONS = /\.(jpe?g|png|webp|gif|tiff?|avif|heic)$/i;
 
@@ -37,6 +34,8 @@ export interface IdentifyEvaluation {
   undetected: string[];
   falseAccepts: { file: string; person: string; answer: string; distance: number }[];
   threshold: number;
+  /** Worker threads that analysed the photos. */
+  workers: number;
   results: IdentifyQuery[];
 }
 
@@ -69,10 +68,14 @@ export function readPersonFolders(root: string): PersonFolder[] {
   return people;
 }
 
+/**
+ * Enrols the first K photos of each person into a temporary store and identifies the rest. Every photo
+ * is analysed on worker threads at once; this thread then enrols in folder order (each decision sees
+ * the person's photos enrolled before it, as one-by-one enrolment would) and answers the queries.
+ */
 export async function evaluateIdentification(
-  models: FaceModels,
   root: string,
-  options: { enrolCount: number; holdout?: number; threshold: number; onProgress?: (p: EvalProgress) => void; signal?: AbortSignal },
+  options: { enrolCount: number; holdout?: number; threshold: number } & EvalRunOptions,
 ): Promise<IdentifyEvaluation> {
   const folders = readPersonFolders(root);
   const holdout = options.holdout ?? 0;
@@ -81,42 +84,49 @@ export async function evaluateIdentification(
       details: { holdout, people: folders.length },
     });
   const heldOut = new Set(folders.slice(folders.length - holdout).map((f) => f.name));
+  const enrolments = folders
+    .filter((f) => !heldOut.has(f.name))
+    .flatMap((f) => f.images.slice(0, options.enrolCount).map((file) => ({ person: f.name, file })));
+  const queries = folders.flatMap((f) =>
+    (heldOut.has(f.name) ? f.images : f.images.slice(options.enrolCount)).map((file) => ({
+      person: f.name,
+      file,
+      heldOut: heldOut.has(f.name),
+    })),
+  );
+  const { results: analysed, workers } = await runEvalTasks(
+    [
+      ...enrolments.map((e): EvalTask => ({ kind: 'enrol', file: e.file })),
+      ...queries.map((q): EvalTask => ({ kind: 'subject', file: q.file })),
+    ],
+    options,
+  );
+
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekit-eval-'));
   const store = Store.open(path.join(tempDir, 'eval.db'));
   try {
-    const enrolments = folders
-      .filter((f) => !heldOut.has(f.name))
-      .flatMap((f) => f.images.slice(0, options.enrolCount).map((file) => ({ person: f.name, file })));
-    const queries = folders.flatMap((f) =>
-      (heldOut.has(f.name) ? f.images : f.images.slice(options.enrolCount)).map((file) => ({
-        person: f.name,
-        file,
-        heldOut: heldOut.has(f.name),
-      })),
-    );
-    const total = enrolments.length + queries.length;
-    let done = 0;
-    const step = (item: string) => options.onProgress?.({ done: done++, total, item });
-
     const enrolFailures: IdentifyEvaluation['enrolFailures'] = [];
-    for (const { person, file } of enrolments) {
-      throwIfCancelled(options.signal);
-      step(file);
+    for (const [i, { person, file }] of enrolments.entries()) {
+      const result = expectDefined(analysed[i], `the analysis of ${file}`);
+      if (result.kind !== 'enrol') throw new Error(`an enrol task came back as ${result.kind}`);
+      if ('reason' in result.outcome) {
+        enrolFailures.push({ file, reason: result.outcome.reason });
+        continue;
+      }
+      const { photo } = result.outcome;
       try {
-        await enrol(models, store, person, await decodeImageFile(file), { signal: options.signal });
+        saveEnrolment(store, person, decideEnrolment(photo, { evidence: storedEvidence(store, person, photo.modelId) }));
       } catch (error) {
         if (!isFaceKitError(error) || error.code === 'CANCELLED') throw error;
         enrolFailures.push({ file, reason: error.message });
       }
     }
 
-    const results: IdentifyQuery[] = [];
-    for (const query of queries) {
-      throwIfCancelled(options.signal);
-      step(query.file);
-      results.push(await answerQuery(models, store, query, options.threshold, options.signal));
-    }
-    options.onProgress?.({ done: total, total, item: '' });
+    const results = queries.map((query, i) => {
+      const result = expectDefined(analysed[enrolments.length + i], `the analysis of ${query.file}`);
+      if (result.kind !== 'subject') throw new Error(`a subject task came back as ${result.kind}`);
+      return answerQuery(store, query, result.outcome, options.threshold);
+    });
 
     const correct = results.filter((r) => r.correct).length;
     return {
@@ -134,6 +144,7 @@ export async function evaluateIdentification(
           : [],
       ),
       threshold: options.threshold,
+      workers,
       results,
     };
   } finally {
@@ -142,26 +153,15 @@ export async function evaluateIdentification(
   }
 }
 
-async function answerQuery(
-  models: FaceModels,
+function answerQuery(
   store: Store,
   query: { person: string; file: string; heldOut: boolean },
+  outcome: SubjectOutcome,
   threshold: number,
-  signal?: AbortSignal,
-): Promise<IdentifyQuery> {
-  let face;
-  let modelId = '';
-  try {
-    const image = await decodeImageFile(query.file);
-    const analysis = await analyzeFaces(models, image, { signal });
-    face = subjectFace(analysis.faces, image);
-    modelId = analysis.modelId;
-  } catch (error) {
-    if (!isFaceKitError(error) || error.code === 'CANCELLED') throw error;
-  }
-  if (!face) return { ...query, answer: null, distance: null, correct: false };
-  const index = store.embeddingIndex(modelId);
-  const nearest = nearestPeople(index, face.embedding, 1)[0];
+): IdentifyQuery {
+  if (!('face' in outcome)) return { ...query, answer: null, distance: null, correct: false };
+  const index = store.embeddingIndex(outcome.modelId);
+  const nearest = nearestPeople(index, outcome.face.embedding, 1)[0];
   const known = nearest && nearest.distance <= threshold;
   const answer = known ? expectDefined(index.names.get(nearest.personId), `the name of indexed person ${nearest.personId}`) : 'unknown';
   return { ...query, answer, distance: nearest?.distance ?? null, correct: query.heldOut ? answer === 'unknown' : answer === query.person };

@@ -118,3 +118,29 @@ export function crossValidatedAccuracy(pairs: ScoredPair[], folds = 10): CrossVa
   const variance = accuracies.reduce((s, a) => s + (a - mean) ** 2, 0) / Math.max(1, accuracies.length);
   return { folds: accuracies.length, accuracy: mean, std: Math.sqrt(variance), thresholds };
 }
+
+/** The FARs `facekit eval pairs` reports TAR at: 0.1 % and 1 %. */
+export const REPORTED_FARS = [0.001, 0.01] as const;
+
+export interface VerificationSummary {
+  /** The most accurate threshold on these pairs (fitted to them: an optimistic figure), null when no pair was measured. */
+  bestThreshold: { threshold: number; accuracy: number } | null;
+  /** 10-fold cross-validated accuracy: the honest counterpart of bestThreshold. */
+  crossValidated: CrossValidation;
+  /** TAR at each of REPORTED_FARS, with the threshold that gives it. */
+  tarAtFar: { far: number; tar: number; threshold: number }[];
+  /** FAR and FRR at the threshold in use. */
+  farFrr: { threshold: number; far: number; frr: number };
+  roc: RocPoint[];
+}
+
+/** Every figure of a verification run at once, over all pairs (a pair without a distance is an error everywhere). */
+export function summarizeVerification(pairs: ScoredPair[], threshold: number, folds = 10): VerificationSummary {
+  return {
+    bestThreshold: bestThreshold(pairs),
+    crossValidated: crossValidatedAccuracy(pairs, folds),
+    tarAtFar: REPORTED_FARS.map((far) => ({ far, ...tarAtFar(pairs, far) })),
+    farFrr: { threshold, ...ratesAt(pairs, threshold) },
+    roc: rocPoints(pairs),
+  };
+}

@@ -34,6 +34,7 @@ test('eval pairs over a CSV: accuracy, threshold, and pairs whose face was not f
   assert.equal(result.json.threshold, 0.6);
   assert.equal(result.json.undetected.length, 1, 'the Louvre has no face');
   assert.match(result.json.undetected[0].problems[0], /louvre_small\.jpg: no face found/);
+  assert.deepEqual(result.json.undetectedFiles, [{ file: '../../style/louvre_small.jpg', reason: 'no face found' }]);
   assert.equal(result.json.correct, 5, 'an undetected pair counts as an error');
   assert.ok(Math.abs(result.json.accuracy - 5 / 6) < 1e-3);
   assert.equal(result.stderr, '', 'no progress bar in --json mode');

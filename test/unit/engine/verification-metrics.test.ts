@@ -5,6 +5,7 @@ import {
   crossValidatedAccuracy,
   ratesAt,
   rocPoints,
+  summarizeVerification,
   tarAtFar,
   type ScoredPair,
 } from '../../../engine/evaluation/verification-metrics.ts';
@@ -63,4 +64,19 @@ test('cross-validation tests each fold with a threshold chosen on the others', (
   pairs[0] = same(1.5);
   const noisy = crossValidatedAccuracy(pairs, 10);
   assert.ok(Math.abs(noisy.accuracy - 0.99) < 1e-9, `accuracy ${noisy.accuracy}`);
+});
+
+test('the summary of a run: every figure over the same pairs, an undetected pair an error in each', () => {
+  const pairs = [same(0.2), same(0.4), same(null), different(0.5), different(0.9)];
+  const summary = summarizeVerification(pairs, 0.45);
+  assert.deepEqual(summary.bestThreshold, bestThreshold(pairs));
+  assert.deepEqual(summary.roc, rocPoints(pairs));
+  assert.deepEqual(summary.farFrr, { threshold: 0.45, far: 0, frr: 1 / 3 });
+  assert.deepEqual(
+    summary.tarAtFar.map((t) => t.far),
+    [0.001, 0.01],
+  );
+  assert.deepEqual(summary.tarAtFar[0], { far: 0.001, ...tarAtFar(pairs, 0.001) });
+  assert.equal(summary.crossValidated.folds, 5, 'no more folds than pairs');
+  assert.deepEqual(summary.roc.at(-1), { threshold: 0.9, tar: 2 / 3, far: 1 }, 'the undetected same pair keeps the ROC under TAR 1');
 });
