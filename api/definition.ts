@@ -49,6 +49,8 @@ export interface AppInfo {
 
 export interface Settings {
   threshold: number;
+  /** The kiosk's own (stricter) match threshold. */
+  kioskThreshold: number;
   kioskCooldownSeconds: number;
   /** Consecutive frames the same person must be seen in before a check-in. */
   kioskRequiredFrames: number;
@@ -152,11 +154,15 @@ export interface VerifyResult {
   threshold: number;
   box: Box;
   faceCount: number;
+  /** Why the result is less reliable (a turned, blurred or small face); empty when nothing. */
+  notes: string[];
 }
 export interface IdentifiedFace {
   box: Box;
   match: Match | null;
   candidates: Match[];
+  /** Why this face's result is less reliable; empty when nothing. */
+  notes: string[];
 }
 export interface IdentifyResult {
   width: number;
@@ -167,6 +173,7 @@ export interface IdentifyResult {
 
 export interface KioskSession {
   sessionId: string;
+  threshold: number;
   cooldownSeconds: number;
   requiredFrames: number;
   logUnknown: boolean;
@@ -247,6 +254,7 @@ export const calls = {
   'settings.set': {
     args: z.object({
       threshold: z.number().gt(0).max(2).optional(),
+      kioskThreshold: z.number().gt(0).max(2).optional(),
       kioskCooldownSeconds: z.number().int().min(0).max(86_400).optional(),
       kioskRequiredFrames: z.number().int().min(1).max(30).optional(),
       kioskLogUnknown: z.boolean().optional(),

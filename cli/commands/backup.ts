@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { FaceKitError } from '../../api/errors.ts';
-import { descriptorModelId } from '../../engine/faces/models.ts';
+import { currentPipelineId } from '../../engine/faces/pipeline-id.ts';
 import { inspectStoreFile, restoreStoreFile } from '../../db/backup.ts';
 import { readJsonLines } from '../../db/portable.ts';
 import { sideFiles, storeFileState, writeThroughWorkFile } from '../../db/store-file.ts';
@@ -123,7 +123,7 @@ export function registerBackupCommands(program: Command): void {
       const source = path.resolve(file);
       let currentModelId: string | undefined;
       try {
-        currentModelId = descriptorModelId();
+        currentModelId = currentPipelineId();
       } catch {
         currentModelId = undefined; // face model not installed: nothing is searchable yet anyway
       }

@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { initBackend, describeBackend } from '../../engine/runtime/backend.ts';
-import { descriptorModelId, faceModelDir, faceModelFiles } from '../../engine/faces/models.ts';
+import { faceModelDir, faceModelFiles } from '../../engine/faces/models.ts';
+import { currentPipelineId } from '../../engine/faces/pipeline-id.ts';
 import { listModels } from '../../engine/models/index.ts';
 import { CliContext } from '../context.ts';
 import { isEncryptedFile, KEY_ENV } from '../store-key.ts';
@@ -14,7 +15,7 @@ export function registerDoctorCommand(program: Command): void {
     .action(async (_opts: unknown, command: Command) => {
       const ctx = CliContext.from(command);
       const backend = await initBackend();
-      const modelId = descriptorModelId();
+      const modelId = currentPipelineId();
       const models = faceModelFiles().map((f) => ({ role: f.role, file: f.weights, found: f.found }));
       const storeExists = fs.existsSync(ctx.dbPath);
       // An encrypted store without a key is reported, not an error: doctor is where one finds out.

@@ -21,6 +21,11 @@ const CHOSEN_WORDS: Record<ChosenHow, string> = {
 };
 
 /** --face: a face index, or "largest". */
+/** Why a result is less reliable (a turned or blurred face), after the result on the same line. */
+function notesSuffix(notes: string[]): string {
+  return notes.length ? `; note: ${notes.join('; ')}` : '';
+}
+
 function parseFaceArg(value: string): FaceSelector {
   return value.trim().toLowerCase() === 'largest' ? 'largest' : parseIntegerArg(value);
 }
@@ -99,7 +104,8 @@ export function registerRecognitionCommands(program: Command): void {
       ctx.output(
         result,
         () =>
-          `${result.match ? 'MATCH' : 'NO MATCH'}: ${result.person}, distance ${formatDistance(result.distance)} (threshold ${result.threshold}), face ${result.face.index} of ${result.faceCount}`,
+          `${result.match ? 'MATCH' : 'NO MATCH'}: ${result.person}, distance ${formatDistance(result.distance)} (threshold ${result.threshold}), face ${result.face.index} of ${result.faceCount}` +
+          notesSuffix(result.face.notes),
       );
       process.exitCode = result.match ? EXIT.ok : EXIT.noMatch;
     });
@@ -121,7 +127,7 @@ export function registerRecognitionCommands(program: Command): void {
           `${r.source}: ${r.faces.length} face(s)`,
           ...r.faces.map((f) => {
             const others = f.candidates.map((c) => `${c.name} ${formatDistance(c.distance)}`).join(', ');
-            return `  face ${f.face.index}: ${f.match ? `${f.match.name} (${formatDistance(f.match.distance)})` : 'unknown'}${others ? `  [${others}]` : ''}`;
+            return `  face ${f.face.index}: ${f.match ? `${f.match.name} (${formatDistance(f.match.distance)})` : 'unknown'}${others ? `  [${others}]` : ''}${notesSuffix(f.face.notes)}`;
           }),
         ]),
       ]);
@@ -142,7 +148,8 @@ export function registerRecognitionCommands(program: Command): void {
       ctx.output(
         result,
         () =>
-          `${result.same ? 'SAME PERSON' : 'DIFFERENT PEOPLE'}: distance ${formatDistance(result.distance)} (threshold ${result.threshold}); faces ${result.faceA.index} and ${result.faceB.index}`,
+          `${result.same ? 'SAME PERSON' : 'DIFFERENT PEOPLE'}: distance ${formatDistance(result.distance)} (threshold ${result.threshold}); faces ${result.faceA.index} and ${result.faceB.index}` +
+          notesSuffix([...result.faceA.notes, ...result.faceB.notes]),
       );
       process.exitCode = result.same ? EXIT.ok : EXIT.noMatch;
     });

@@ -51,6 +51,18 @@ export interface QualityLimits {
   minBlur: number;
   /** Below this blur score a face is enrolled with a warning: it will be recognised less reliably. */
   sharpBlur: number;
+  /** A face turned further than this (|yaw|, degrees) is not enrolled. */
+  maxYaw: number;
+  /** From this |yaw| on a face is enrolled with a warning, and a match on it is flagged as less reliable. */
+  turnedYaw: number;
+}
+
+/** What the gates look at. */
+export interface QualityMeasures {
+  faceSize: number;
+  blur: number;
+  /** Estimated yaw, degrees (engine/faces/pose.ts). */
+  yaw: number;
 }
 
 /**
@@ -66,19 +78,36 @@ export interface QualityLimits {
  *   595 pairs. So 5–12 is enrolled with a warning; under 5 — where blurring the fixture faces (σ = 8)
  *   moved their embeddings up to 0.73 from the sharp originals, past the threshold — a face is refused.
  */
-export const DEFAULT_QUALITY_LIMITS: QualityLimits = { minFaceSize: 24, minBlur: 5, sharpBlur: 12 };
+export const DEFAULT_QUALITY_LIMITS: QualityLimits = { minFaceSize: 24, minBlur: 5, sharpBlur: 12, maxYaw: 45, turnedYaw: 30 };
 
 /** Why a face is not reliable enough to enrol; empty when it is. */
-export function qualityProblems(faceSize: number, blur: number, limits: QualityLimits = DEFAULT_QUALITY_LIMITS): string[] {
+export function qualityProblems({ faceSize, blur, yaw }: QualityMeasures, limits: QualityLimits = DEFAULT_QUALITY_LIMITS): string[] {
   const problems: string[] = [];
   if (faceSize < limits.minFaceSize)
     problems.push(`face is ${Math.round(faceSize)} px across; at least ${limits.minFaceSize} px is needed`);
   if (blur < limits.minBlur) problems.push(`face is too blurred (sharpness ${blur.toFixed(0)}; at least ${limits.minBlur} is needed)`);
+  if (Math.abs(yaw) > limits.maxYaw)
+    problems.push(`face is turned too far (about ${Math.abs(yaw).toFixed(0)}°; at most ${limits.maxYaw}° from facing the camera)`);
   return problems;
 }
 
 /** What is weak about a face that is still enrolled (between the gate and a sharp face); empty when nothing. */
-export function qualityWarnings(faceSize: number, blur: number, limits: QualityLimits = DEFAULT_QUALITY_LIMITS): string[] {
-  if (blur < limits.minBlur || blur >= limits.sharpBlur) return [];
-  return [`face is a little blurred (sharpness ${blur.toFixed(0)}; from ${limits.sharpBlur} it is recognised more reliably)`];
+export function qualityWarnings({ blur, yaw }: QualityMeasures, limits: QualityLimits = DEFAULT_QUALITY_LIMITS): string[] {
+  const warnings: string[] = [];
+  if (blur >= limits.minBlur && blur < limits.sharpBlur)
+    warnings.push(`face is a little blurred (sharpness ${blur.toFixed(0)}; from ${limits.sharpBlur} it is recognised more reliably)`);
+  if (Math.abs(yaw) >= limits.turnedYaw && Math.abs(yaw) <= limits.maxYaw)
+    warnings.push(`face is turned (about ${Math.abs(yaw).toFixed(0)}°): a match on it is less reliable than on a frontal face`);
+  return warnings;
+}
+
+/** For a verify or identify: what makes a match on this face less reliable (turned, blurred, small). */
+export function reliabilityWarnings(measures: QualityMeasures, limits: QualityLimits = DEFAULT_QUALITY_LIMITS): string[] {
+  const notes: string[] = [];
+  if (Math.abs(measures.yaw) >= limits.turnedYaw)
+    notes.push(`face is turned (about ${Math.abs(measures.yaw).toFixed(0)}°): the result is less reliable than for a frontal face`);
+  if (measures.blur < limits.sharpBlur) notes.push(`face is blurred (sharpness ${measures.blur.toFixed(0)}): the result is less reliable`);
+  if (measures.faceSize < limits.minFaceSize)
+    notes.push(`face is only ${Math.round(measures.faceSize)} px across: the result is less reliable`);
+  return notes;
 }

@@ -8,6 +8,7 @@ import type { FaceModels } from '../faces/nets.ts';
 import { euclidean } from '../../db/search/exact.ts';
 import { THRESHOLD_SETTING, resolveThreshold } from './thresholds.ts';
 import type { Box } from '../faces/geometry.ts';
+import { reliabilityWarnings } from '../faces/quality.ts';
 
 export interface FaceSummary {
   index: number;
@@ -15,6 +16,10 @@ export interface FaceSummary {
   score: number;
   faceSize: number;
   blur: number;
+  /** Estimated yaw, degrees. */
+  yaw: number;
+  /** Why a match on this face is less reliable (turned, blurred, small); empty when nothing. */
+  notes: string[];
 }
 
 export interface PersonMatch {
@@ -52,7 +57,8 @@ export interface RecognitionOptions extends AnalyzeOptions {
 }
 
 export function summarizeFace(face: AnalyzedFace): FaceSummary {
-  return { index: face.index, box: face.box, score: face.score, faceSize: face.quality.faceSize, blur: face.quality.blur };
+  const { faceSize, blur, yaw } = face.quality;
+  return { index: face.index, box: face.box, score: face.score, faceSize, blur, yaw, notes: reliabilityWarnings(face.quality) };
 }
 
 function thresholdFor(store: Store, perCall: number | undefined): number {

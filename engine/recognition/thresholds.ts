@@ -1,13 +1,13 @@
 // Runs anywhere. The distance under which two faces are the same person.
 import { FaceKitError } from '../../api/errors.ts';
+import { KIOSK_THRESHOLD, VERIFY_THRESHOLD } from '../../api/threshold-calibration.ts';
 
-/**
- * For dlib's 128-D ResNet descriptor (the one face-api ships). Measured on the fixtures (README,
- * "Choosing the threshold"): same-person pairs lie at 0.26–0.54, different people at 0.67 and above;
- * 0.6, dlib's own published operating point (99.38% on LFW), sits in that gap.
- */
-export const DEFAULT_THRESHOLD = 0.6;
+/** Calibrated on real pairs with the shipped pipeline (api/threshold-calibration.ts, README "Accuracy"). */
+export const DEFAULT_THRESHOLD = VERIFY_THRESHOLD;
 export const THRESHOLD_SETTING = 'recognition.threshold';
+/** The kiosk's own, stricter threshold: a false check-in costs more than a second look at the camera. */
+export const KIOSK_DEFAULT_THRESHOLD = KIOSK_THRESHOLD;
+export const KIOSK_THRESHOLD_SETTING = 'kiosk.threshold';
 
 export function validateThreshold(value: number, source: string): number {
   if (!Number.isFinite(value) || value <= 0 || value > 2) {
@@ -21,4 +21,10 @@ export function resolveThreshold(perCall: number | undefined, stored: unknown): 
   if (perCall !== undefined) return validateThreshold(perCall, 'threshold');
   if (typeof stored === 'number') return validateThreshold(stored, `setting ${THRESHOLD_SETTING}`);
   return DEFAULT_THRESHOLD;
+}
+
+/** The kiosk's threshold: its own setting, else its default. */
+export function resolveKioskThreshold(stored: unknown): number {
+  if (typeof stored === 'number') return validateThreshold(stored, `setting ${KIOSK_THRESHOLD_SETTING}`);
+  return KIOSK_DEFAULT_THRESHOLD;
 }

@@ -5,7 +5,8 @@
 import { tf, type Tensor4D } from '../runtime/tf.ts';
 import { FaceKitError } from '../../api/errors.ts';
 import type { RgbImage } from '../image.ts';
-import { analyzeFaces, alignmentFor, DESCRIPTOR_INPUT, type AnalyzedFace } from '../faces/pipeline.ts';
+import { analyzeFaces, type AnalyzedFace } from '../faces/pipeline.ts';
+import { chipFor, DESCRIPTOR_INPUT, SHIPPED_CHIP } from '../faces/alignment.ts';
 import type { FaceModels } from '../faces/nets.ts';
 import { euclidean } from '../../db/search/exact.ts';
 import { DEFAULT_THRESHOLD } from '../recognition/thresholds.ts';
@@ -56,7 +57,7 @@ export async function createIdentityGuard(
   const descriptor = models.get('faceDescriptor');
   await descriptor.load(); // the loss calls it synchronously, inside tf.tidy
   const anchors = faces.slice(0, MAX_PROTECTED_FACES).map((face): FaceAnchor => {
-    const { center, side } = alignmentFor(face.landmarks);
+    const { center, side } = chipFor(SHIPPED_CHIP, face.landmarks);
     return { centerX: center.x / content.width, centerY: center.y / content.height, side: side / content.width };
   });
   // Targets come from the very content image the job uses at each stage (same resampling), so the

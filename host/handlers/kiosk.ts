@@ -10,6 +10,7 @@ import { readSettings } from './settings.ts';
 
 export function kioskHandlers(ctx: HandlerContext): Handlers<'kiosk.start' | 'kiosk.frame' | 'kiosk.stop'> {
   const sessions = new Map<string, KioskSession>();
+  const thresholds = new Map<string, number>();
   const session = (id: string) => {
     const found = sessions.get(id);
     if (!found) throw new FaceKitError('NOT_FOUND', 'this kiosk session has ended; start the kiosk again');
@@ -28,13 +29,15 @@ export function kioskHandlers(ctx: HandlerContext): Handlers<'kiosk.start' | 'ki
       ctx.store.faceSearch.prepare(await ctx.models.get('faceDescriptor').modelId());
       const sessionId = crypto.randomUUID();
       sessions.set(sessionId, new KioskSession(ctx.store, rules));
-      return { sessionId, ...rules };
+      thresholds.set(sessionId, stored.kioskThreshold);
+      return { sessionId, threshold: stored.kioskThreshold, ...rules };
     },
     async 'kiosk.frame'({ sessionId, image }) {
       const kiosk = session(sessionId);
       const started = performance.now();
       const decoded = await decodeArg(image);
-      const { faces } = await identify(ctx.models, ctx.store, decoded, { detector: 'fast', topK: 1 });
+      const threshold = thresholds.get(sessionId);
+      const { faces } = await identify(ctx.models, ctx.store, decoded, { detector: 'fast', topK: 1, threshold });
       const observed = faces.map((f) => ({
         box: f.face.box,
         seen: { personId: f.match?.personId ?? null, name: f.match?.name ?? null, distance: f.match?.distance ?? null },
@@ -57,6 +60,7 @@ export function kioskHandlers(ctx: HandlerContext): Handlers<'kiosk.start' | 'ki
     'kiosk.stop'({ sessionId }) {
       const kiosk = session(sessionId);
       sessions.delete(sessionId);
+      thresholds.delete(sessionId);
       return { frames: kiosk.frames, checkins: kiosk.checkins };
     },
   };

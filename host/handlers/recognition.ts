@@ -45,6 +45,7 @@ export function recognitionHandlers(
         threshold: r.threshold,
         box: toBox(r.face.box),
         faceCount: r.faceCount,
+        notes: r.face.notes,
       };
     },
     async 'recognize.identify'({ image }) {
@@ -54,7 +55,7 @@ export function recognitionHandlers(
         width: decoded.width,
         height: decoded.height,
         threshold: r.threshold,
-        faces: r.faces.map((f) => ({ box: toBox(f.face.box), match: f.match, candidates: f.candidates })),
+        faces: r.faces.map((f) => ({ box: toBox(f.face.box), match: f.match, candidates: f.candidates, notes: f.face.notes })),
       };
     },
   };

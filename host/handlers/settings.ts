@@ -2,7 +2,14 @@
 // CLI and every window see the same values).
 import type { Store } from '../../db/store.ts';
 import { initBackend, describeBackend } from '../../engine/runtime/backend.ts';
-import { DEFAULT_THRESHOLD, THRESHOLD_SETTING, resolveThreshold } from '../../engine/recognition/thresholds.ts';
+import {
+  DEFAULT_THRESHOLD,
+  KIOSK_DEFAULT_THRESHOLD,
+  KIOSK_THRESHOLD_SETTING,
+  THRESHOLD_SETTING,
+  resolveKioskThreshold,
+  resolveThreshold,
+} from '../../engine/recognition/thresholds.ts';
 import { findModelFile, vgg19MissingMessage, VGG19_ID } from '../../engine/models/index.ts';
 import type { Settings } from '../../api/definition.ts';
 import type { HandlerContext, Handlers } from './context.ts';
@@ -22,6 +29,7 @@ const KEYS = {
 /** Five minutes: long enough that someone lingering at the door is not checked in twice. */
 export const DEFAULTS: Settings = {
   threshold: DEFAULT_THRESHOLD,
+  kioskThreshold: KIOSK_DEFAULT_THRESHOLD,
   kioskCooldownSeconds: 300,
   kioskRequiredFrames: 3,
   kioskLogUnknown: false,
@@ -32,6 +40,7 @@ export function readSettings(store: Store): Settings {
   const get = <K extends keyof typeof KEYS>(key: K): Settings[K] => store.getSetting<Settings[K]>(KEYS[key]) ?? DEFAULTS[key];
   return {
     threshold: resolveThreshold(undefined, store.getSetting<number>(THRESHOLD_SETTING)),
+    kioskThreshold: resolveKioskThreshold(store.getSetting<number>(KIOSK_THRESHOLD_SETTING)),
     kioskCooldownSeconds: get('kioskCooldownSeconds'),
     kioskRequiredFrames: get('kioskRequiredFrames'),
     kioskLogUnknown: get('kioskLogUnknown'),
@@ -62,6 +71,7 @@ export function settingsHandlers(ctx: HandlerContext): Handlers<'app.info' | 'se
     'settings.get': () => readSettings(ctx.store),
     'settings.set'(patch) {
       if (patch.threshold !== undefined) ctx.store.setSetting(THRESHOLD_SETTING, patch.threshold);
+      if (patch.kioskThreshold !== undefined) ctx.store.setSetting(KIOSK_THRESHOLD_SETTING, patch.kioskThreshold);
       for (const key of Object.keys(KEYS) as (keyof typeof KEYS)[]) {
         if (patch[key] !== undefined) ctx.store.setSetting(KEYS[key], patch[key]);
       }
