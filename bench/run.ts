@@ -9,6 +9,13 @@ import { benchThreads } from './threads.bench.ts';
 import { benchKiosk } from './kiosk.bench.ts';
 import { benchEnrol } from './enrol.bench.ts';
 import { benchEncryption } from './encryption.bench.ts';
+import { benchDetection } from './detection.bench.ts';
+
+// npm run bench -- detection [--lfw DIR]: only the detector table (bench/detection.bench.ts).
+if (process.argv[2] === 'detection') {
+  await benchDetection();
+  process.exit(0);
+}
 
 await benchFaces();
 await benchSearch();

@@ -9,6 +9,7 @@ import { LazyModel, type ModelSource } from '../models/model.ts';
 import type { RgbImage } from '../image.ts';
 import type { Box, Point } from './geometry.ts';
 import { descriptorModelId, faceapi, faceModelDir, requireFaceModelFiles } from './models.ts';
+import { BlazeFaceModel } from './blazeface.ts';
 
 export interface FaceDetection {
   /** In the pixels of the image given to detect(). */
@@ -155,6 +156,8 @@ export interface FaceModelSet {
   fastFaceDetector: FastFaceDetectorModel;
   faceLandmarks: LandmarksModel;
   faceDescriptor: DescriptorModel;
+  /** The second detector of the accurate path (detection.ts). */
+  blazeFace: BlazeFaceModel;
 }
 
 /** How a registry makes each face model (not loaded until first used). */
@@ -163,6 +166,7 @@ export const FACE_MODEL_FACTORIES: { [K in keyof FaceModelSet]: () => FaceModelS
   fastFaceDetector: () => new FastFaceDetectorModel(),
   faceLandmarks: () => new LandmarksModel(),
   faceDescriptor: () => new DescriptorModel(),
+  blazeFace: () => new BlazeFaceModel(),
 };
 
 /** What the face pipeline needs: a source of the face models (a ModelRegistry is one). */

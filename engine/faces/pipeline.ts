@@ -1,16 +1,13 @@
 // Runs in the engine process. decode → detect (downscaled) → landmarks → align → 128-D embedding, for
 // every face in a photo. Crops are cut from the full-resolution pixels.
-import { fitWithin, padImage, type RgbImage } from '../image.ts';
+import type { RgbImage } from '../image.ts';
 import { throwIfCancelled } from '../../api/errors.ts';
 import type { FaceDetection, FaceModels } from './nets.ts';
 import { cutChip, chipToSource, type ChipSpec } from './chip.ts';
 import { blurScore, qualityProblems, qualityWarnings, type QualityLimits } from './quality.ts';
-import { boundingBox, boxCenter, meanPoint, rotatePoint, scaleBox, shiftBox, type Box, type Point } from './geometry.ts';
+import { boundingBox, boxCenter, meanPoint, rotatePoint, type Box, type Point } from './geometry.ts';
+import { detectFaces } from './detection.ts';
 
-/** SSD-MobileNet resizes its input to 512 × 512 anyway; a little more keeps small faces in group photos. */
-const DETECT_MAX_SIDE = 800;
-/** Tight crops (ID photos, avatars): the frame is grown by this fraction of its longer side on every side. */
-const TIGHT_CROP_PAD = 0.4;
 /** Tiny Face Detector input: 320 finds faces ≥ ~40 px in a 640×480 frame (the enrolment minimum). */
 const FAST_DETECT_INPUT = 320;
 /** Tiny Face Detector scores run lower than SSD's: at 0.5 it missed a frontal face in the fixtures that 0.3 finds. */
@@ -46,7 +43,7 @@ export interface AnalyzedFace {
 
 export interface AnalyzeOptions {
   /**
-   * 'accurate' (default): SSD-MobileNetV1 at 512 px, with the padded retry for tight crops — for
+   * 'accurate' (default): SSD-MobileNetV1 plus tiles, a padded frame and BlazeFace (detection.ts) — for
    * enrolment and photos. 'fast': Tiny Face Detector at 320 px, no retry, ≈ 8× quicker — for live
    * camera frames (the kiosk), where the next frame comes anyway.
    */
@@ -75,24 +72,6 @@ export interface FaceAnalysis {
 /** Tiny Face Detector on the frame as it is (camera frames are already small). */
 function locateFast(models: FaceModels, image: RgbImage, minConfidence: number, maxResults: number): Promise<FaceDetection[]> {
   return models.get('fastFaceDetector').detect(image, { minConfidence, maxResults, inputSize: FAST_DETECT_INPUT });
-}
-
-/** Detects on a downscaled copy; if nothing is found, retries with the frame padded (faces that fill it). */
-async function detect(
-  models: FaceModels,
-  image: RgbImage,
-  minConfidence: number,
-  maxFaces: number,
-): Promise<{ detections: FaceDetection[]; padded: boolean }> {
-  const detector = models.get('faceDetector');
-  const { image: small, scale } = await fitWithin(image, DETECT_MAX_SIDE);
-  const direct = await detector.detect(small, { minConfidence, maxResults: maxFaces });
-  if (direct.length) return { detections: direct.map((d) => ({ ...d, box: scaleBox(d.box, 1 / scale) })), padded: false };
-
-  const { image: smaller, scale: padScale } = await fitWithin(image, DETECT_MAX_SIDE / (1 + 2 * TIGHT_CROP_PAD));
-  const pad = Math.round(TIGHT_CROP_PAD * Math.max(smaller.width, smaller.height));
-  const found = await detector.detect(await padImage(smaller, pad), { minConfidence, maxResults: maxFaces });
-  return { detections: found.map((d) => ({ ...d, box: scaleBox(shiftBox(d.box, -pad, -pad), 1 / padScale) })), padded: found.length > 0 };
 }
 
 async function findLandmarks(models: FaceModels, image: RgbImage, box: Box): Promise<Point[]> {
@@ -141,7 +120,7 @@ export async function analyzeFaces(models: FaceModels, image: RgbImage, options:
   const { detections, padded } =
     options.detector === 'fast'
       ? { detections: await locateFast(models, image, minConfidence, maxFaces), padded: false }
-      : await detect(models, image, minConfidence, maxFaces);
+      : await detectFaces(models, image, { minConfidence, maxFaces });
   const timings: StageTimings = { detect: lap(), landmarks: 0, embed: 0 };
   detections.sort((a, b) => a.box.x - b.box.x);
   const faces: AnalyzedFace[] = [];
