@@ -1,13 +1,17 @@
 // Runs in the CLI. What every command shares: global options, the store (opened on first use), and
 // output that is either for people (stdout lines, progress on stderr) or for programs (one JSON object).
 import fs from 'node:fs';
+import os from 'node:os';
 import type { Command } from 'commander';
 import { Store } from '../db/store.ts';
 import { defaultDbPath } from '../engine/runtime/paths.ts';
 import { createProgress, type Progress, type ProgressOptions } from './progress.ts';
-import { isEncryptedFile, missingKeyError, resolveStoreKey } from './store-key.ts';
+import { isEncryptedFile, KEY_ENV, missingKeyError, resolveStoreKey } from './store-key.ts';
 import type { StoreKey } from '../db/key.ts';
 import { createModelRegistry, type EngineModels } from '../engine/models/loaded-models.ts';
+import { isRegistryUrl, redactUrl } from '../db/postgres/client.ts';
+import { FaceKitError, isFaceKitError } from '../api/errors.ts';
+import { Replica } from '../db/sync/replica.ts';
 
 export interface GlobalOptions {
   db?: string;
@@ -17,16 +21,22 @@ export interface GlobalOptions {
 export class CliContext {
   readonly json: boolean;
   readonly dbPath: string;
+  /** Registry mode (FACEKIT_DB / --db is postgres://…): the server; dbPath is then the local cache. */
+  readonly registryUrl: string | undefined;
   /** Stores opened by any command in this process, closed once when the CLI exits. */
   private static readonly open = new Map<string, Store>();
   /** The store key for this run ($FACEKIT_KEY or typed in), set before the command runs. */
   private static key: StoreKey | undefined;
   /** The networks of this process: each loads on first use and stays until the CLI exits. */
   private static loadedModels: EngineModels | undefined;
+  /** Registry mode: the replication of the cache (db/sync/replica.ts), made by prepareRegistry. */
+  private static replica: Replica | undefined;
 
   constructor(options: GlobalOptions) {
     this.json = Boolean(options.json);
-    this.dbPath = options.db ?? defaultDbPath();
+    const db = options.db ?? defaultDbPath();
+    this.registryUrl = isRegistryUrl(db) ? db : undefined;
+    this.dbPath = this.registryUrl === undefined ? db : defaultDbPath({ ...process.env, FACEKIT_DB: '' });
   }
 
   static from(command: Command): CliContext {
@@ -36,6 +46,44 @@ export class CliContext {
   /** Resolves the key before a command runs (a prompt needs to wait; store() does not). */
   static async prepareKey(command: Command, extraFiles: string[] = []): Promise<void> {
     CliContext.key ??= await resolveStoreKey([CliContext.from(command).dbPath, ...extraFiles]);
+  }
+
+  /**
+   * Registry mode only: opens the cache and its replica, and (but for commands that report what moved or
+   * where things stand) pulls the registry's changes; an unreachable server is a note, the cache serves.
+   */
+  static async prepareRegistry(command: Command, pull: boolean): Promise<void> {
+    const ctx = CliContext.from(command);
+    if (ctx.registryUrl === undefined || CliContext.replica) return;
+    if (CliContext.key === undefined) {
+      throw new FaceKitError(
+        'STORE_KEY',
+        `registry mode (${redactUrl(ctx.registryUrl)}) needs ${KEY_ENV}: faces are encrypted with it before they reach the server`,
+      );
+    }
+    CliContext.replica = new Replica(ctx.store(), {
+      url: ctx.registryUrl,
+      key: CliContext.key,
+      kiosk: process.env.FACEKIT_KIOSK ?? os.hostname(),
+    });
+    if (!pull) return;
+    try {
+      await CliContext.replica.pull();
+    } catch (error) {
+      if (!isFaceKitError(error, 'DISCONNECTED')) throw error;
+      const last = CliContext.replica.status().lastSyncAt;
+      ctx.note(`facekit: ${error.message}; working from the local cache (last sync ${last ?? 'never'})`);
+    }
+  }
+
+  /** Registry mode: the replica of this run; undefined in SQLite mode. */
+  get registry(): Replica | undefined {
+    return CliContext.replica;
+  }
+
+  static async closeRegistry(): Promise<void> {
+    await CliContext.replica?.close();
+    CliContext.replica = undefined;
   }
 
   /** The key the store is opened with; undefined: no encryption (and an encrypted store cannot be opened). */

@@ -17,12 +17,16 @@ import { registerServeCommand } from './commands/serve.ts';
 import { registerBenchCommands } from './commands/bench.ts';
 import { registerBackupCommands } from './commands/backup.ts';
 import { registerEnrollFolderCommand } from './commands/enroll-folder.ts';
+import { registerSyncCommand } from './commands/sync.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { CliContext } from './context.ts';
 
 const program = new Command('facekit')
   .description('Local face recognition and photo stylising')
-  .option('--db <path>', 'the SQLite store (default: $FACEKIT_DB, else the platform data folder)')
+  .option(
+    '--db <path|url>',
+    'the SQLite store, or postgres://… for a shared registry (default: $FACEKIT_DB, else the platform data folder)',
+  )
   .option('--json', 'print one JSON object on stdout instead of text')
   .exitOverride()
   .showHelpAfterError('(run with --help for usage)');
@@ -39,8 +43,14 @@ registerGalleryCommands(program);
 registerServeCommand(program);
 registerBenchCommands(program);
 registerBackupCommands(program);
+registerSyncCommand(program);
 // The store key ($FACEKIT_KEY, or asked for on a terminal) is settled before any command runs.
-program.hook('preAction', (_program, command) => CliContext.prepareKey(command));
+// Registry mode (FACEKIT_DB=postgres://…) then pulls the server's changes into the local cache, except for
+// the commands that report them themselves.
+program.hook('preAction', async (_program, command) => {
+  await CliContext.prepareKey(command);
+  await CliContext.prepareRegistry(command, !['sync', 'doctor'].includes(command.name()));
+});
 
 function fail(message: string, code: string, exitCode: number): void {
   if (program.opts<{ json?: boolean }>().json) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
@@ -63,5 +73,6 @@ try {
     if (process.env.FACEKIT_DEBUG && !isFaceKitError(error)) console.error(error);
   }
 } finally {
+  await CliContext.closeRegistry();
   CliContext.closeAll();
 }

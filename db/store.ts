@@ -24,6 +24,7 @@ import type {
   OutdatedFace,
   PersonRow,
   PhotoInfo,
+  StoreDatabase,
   UpgradeProblem,
 } from './types.ts';
 
@@ -514,6 +515,14 @@ export class Store {
   /** Merges an export into the store in one transaction: all of it, or nothing and an error naming the line. */
   importFrom(lines: Iterable<NumberedLine>, options: { file: string; currentModelId?: string }): ImportReport {
     return this.#write(() => importExport(this.#repo, lines, options));
+  }
+
+  /**
+   * Registry mode (db/sync/replica.ts): runs `fn` in one IMMEDIATE transaction with the connection and the
+   * table writers, to apply a pull or queue a check-in. Not for anything else: every other write is a method here.
+   */
+  replicate<T>(fn: (db: StoreDatabase, repo: Repositories) => T): T {
+    return this.#write(() => fn(this.#db, this.#repo));
   }
 
   /** Runs several store writes as one transaction (each becomes a savepoint): all or nothing, one commit. */

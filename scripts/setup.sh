@@ -11,10 +11,14 @@ as_root=()
 if command -v apt-get >/dev/null 2>&1; then
   # build tools compile better-sqlite3 when no prebuilt binary can be downloaded; chromium runs browser
   # mode (`npm start` without Electron) and the end-to-end tests; xvfb gives it a screen on headless
-  # machines; fonts so the screens render text.
+  # machines; fonts so the screens render text; postgresql's binaries for the registry tests (#13), which
+  # start a throw-away server of their own (test/helpers/postgres.ts).
   need=()
-  for pkg in python3 make g++ chromium xvfb fonts-dejavu-core; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
+  for pkg in python3 make g++ chromium xvfb fonts-dejavu-core postgresql; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
   if [ ${#need[@]} -gt 0 ]; then
+    # No system cluster ("main") is created or started by installing postgresql: FaceKit needs the binaries only.
+    "${as_root[@]}" mkdir -p /etc/postgresql-common/createcluster.d
+    echo 'create_main_cluster = false' | "${as_root[@]}" tee /etc/postgresql-common/createcluster.d/facekit.conf >/dev/null
     "${as_root[@]}" apt-get update -qq
     DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq "${need[@]}"
   fi

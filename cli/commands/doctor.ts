@@ -7,6 +7,7 @@ import { currentPipelineId } from '../../engine/faces/pipeline-id.ts';
 import { listModels } from '../../engine/models/index.ts';
 import { CliContext } from '../context.ts';
 import { isEncryptedFile, KEY_ENV } from '../store-key.ts';
+import { describeRegistry, registryReport } from './sync.ts';
 
 export function registerDoctorCommand(program: Command): void {
   program
@@ -24,6 +25,7 @@ export function registerDoctorCommand(program: Command): void {
       const embeddings = store?.embeddingModels() ?? [];
       const stale = embeddings.filter((e) => e.modelId !== modelId);
       const vgg19 = listModels().find((m) => m.id === 'vgg19');
+      const registry = await registryReport(ctx);
       const report = {
         backend,
         styleModel: vgg19,
@@ -35,7 +37,9 @@ export function registerDoctorCommand(program: Command): void {
           schemaVersion: store?.schemaVersion() ?? null,
           people: store?.listPeople().length ?? 0,
           embeddings,
+          kind: registry ? 'registry (local cache)' : 'sqlite',
         },
+        ...(registry ? { registry } : {}),
       };
       ctx.output(report, () => [
         `backend:  ${describeBackend(backend)}`,
@@ -47,6 +51,7 @@ export function registerDoctorCommand(program: Command): void {
         ...models.map((m) => `  ${m.found ? 'ok     ' : 'MISSING'} ${m.role}`),
         `style model (VGG-19): ${vgg19?.status === 'installed' ? vgg19.path : `${vgg19?.status ?? 'missing'} — run facekit models fetch vgg19 (or models import vgg19 FILE)`}`,
         `store:    ${ctx.dbPath} ${locked ? `(encrypted: set ${KEY_ENV} to look inside)` : store ? `(schema v${store.schemaVersion()}, ${report.store.people} people, ${store.encrypted ? 'encrypted' : 'not encrypted'})` : '(not created yet)'}`,
+        ...(registry ? describeRegistry(registry) : []),
         ...stale.map((s) => `  warning: ${s.count} embedding(s) from another face model (${s.modelId}); re-enrol those people`),
       ]);
     });

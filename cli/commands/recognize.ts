@@ -4,6 +4,7 @@ import { decodeImageFile } from '../../engine/image.ts';
 import { enrol, type ChosenHow, type FaceSelector } from '../../engine/recognition/enrolment.ts';
 import { verify, identify } from '../../engine/recognition/recognition.ts';
 import { compareImages } from '../../engine/recognition/compare.ts';
+import { enrolThroughRegistry } from '../../engine/sync/registry-enrolment.ts';
 import { resolveThreshold, THRESHOLD_SETTING } from '../../engine/recognition/thresholds.ts';
 import { isFaceKitError } from '../../api/errors.ts';
 import { reportUnexpected } from '../../engine/runtime/error-log.ts';
@@ -76,7 +77,12 @@ export function registerRecognitionCommands(program: Command): void {
       const ctx = CliContext.from(command);
       const store = ctx.store();
       const { results, errors } = await forEachPhoto(ctx, 'enrolling', images, async (file) =>
-        enrol(ctx.models(), store, name, await decodeImageFile(file), { face: opts.face, allowLowQuality: opts.allowLowQuality }),
+        ctx.registry
+          ? enrolThroughRegistry(ctx.models(), ctx.registry, name, await decodeImageFile(file), {
+              face: opts.face,
+              allowLowQuality: opts.allowLowQuality,
+            })
+          : enrol(ctx.models(), store, name, await decodeImageFile(file), { face: opts.face, allowLowQuality: opts.allowLowQuality }),
       );
       const person = store.getPerson(name);
       ctx.output({ person: person?.name ?? name, faceCount: person?.faceCount ?? 0, results, errors }, () => [

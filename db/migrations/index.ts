@@ -5,8 +5,9 @@ import * as m002 from './002-gallery.ts';
 import * as m003 from './003-face-thumbnails.ts';
 import * as m004 from './004-face-changes.ts';
 import * as m005 from './005-face-upgrades.ts';
+import * as m006 from './006-registry-cache.ts';
 
-export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005];
+export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006];
 
 /** The newest schema version this build knows. */
 export const latestVersion: number = migrations.length;

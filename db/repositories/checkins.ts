@@ -7,6 +7,7 @@ export class CheckinsRepository {
   readonly #exists;
   readonly #reassign;
   readonly #deleteByPerson;
+  readonly #delete;
 
   constructor(db: StoreDatabase) {
     this.#insert = db.prepare<[number | null, string, number | null, string, string]>(
@@ -19,6 +20,7 @@ export class CheckinsRepository {
       .pluck();
     this.#reassign = db.prepare<[number, number]>('UPDATE checkins SET person_id = ? WHERE person_id = ?');
     this.#deleteByPerson = db.prepare<[number]>('DELETE FROM checkins WHERE person_id = ?');
+    this.#delete = db.prepare<[number]>('DELETE FROM checkins WHERE id = ?');
   }
 
   insert(c: NewCheckin): number {
@@ -37,5 +39,10 @@ export class CheckinsRepository {
 
   deleteByPerson(personId: number): number {
     return this.#deleteByPerson.run(personId).changes;
+  }
+
+  /** Deletes one check-in (registry mode: the server dropped it as a repeat within another kiosk's cool-down). */
+  delete(id: number): number {
+    return this.#delete.run(id).changes;
   }
 }

@@ -32,7 +32,21 @@ describe('migrations', () => {
     store.close();
 
     const db = new Database(file);
-    assert.deepEqual(tables(db), ['checkins', 'face_changes', 'faces', 'gallery', 'people', 'photos', 'settings', 'sqlite_sequence']);
+    assert.deepEqual(tables(db), [
+      'checkins',
+      'face_changes',
+      'faces',
+      'gallery',
+      'people',
+      'photos',
+      'registry_checkins',
+      'registry_faces',
+      'registry_outbox',
+      'registry_people',
+      'registry_state',
+      'settings',
+      'sqlite_sequence',
+    ]);
     assert.deepEqual(migrate(db, migrations), { from: latestVersion, to: latestVersion });
     db.close();
 

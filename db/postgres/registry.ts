@@ -1,0 +1,227 @@
+// Runs wherever the store does. The registry's (PostgreSQL) one writer of each table: enrolment (person +
+// face in one transaction), check-ins (idempotent by key, cool-down across kiosks), and the reads a
+// kiosk's pull makes. Every write transaction takes WRITE_LOCK first, so `seq` values commit in order
+// (a pull's cursor never skips a row) and the cool-down test and the insert cannot interleave between
+// kiosks. Biometrics arrive sealed (db/sync/crypto.ts); nothing here can read them.
+import { FaceKitError } from '../../api/errors.ts';
+import { cleanName, nameKey } from '../validate.ts';
+import type { RegistryClient } from './client.ts';
+
+export const WRITE_LOCK = 0x46_4b_57_52; // "FKWR"
+export const CHANGES_CHANNEL = 'facekit_changes';
+
+/** Runs `fn` in one transaction holding the registry's write lock; notifies listeners on commit. */
+async function writeTransaction<T>(client: RegistryClient, fn: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+    const result = await fn();
+    await client.query(`SELECT pg_notify('${CHANGES_CHANNEL}', '')`); // delivered at commit, not before
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+export interface SealedFace {
+  photoTag: Buffer;
+  faceIndex: number;
+  modelId: string;
+  sealed: Buffer;
+}
+
+export type RegistryEnrolOutcome =
+  | { status: 'added'; faceId: number; personId: number }
+  | { status: 'already-enrolled'; faceId: number; personId: number }
+  | { status: 'conflict'; ownerName: string };
+
+/** Adds a face to `personName` (created when new) in one transaction: person and face, or nothing. */
+export function enrolFace(client: RegistryClient, personName: string, face: SealedFace): Promise<RegistryEnrolOutcome> {
+  const name = cleanName(personName);
+  return writeTransaction(client, async (): Promise<RegistryEnrolOutcome> => {
+    const person = await client.query<{ id: string }>('SELECT id FROM people WHERE name_key = $1', [nameKey(name)]);
+    let personId = person.rows[0] ? Number(person.rows[0].id) : undefined;
+    const existing = await client.query<{ id: string; person_id: string; owner: string; model_id: string }>(
+      `SELECT f.id, f.person_id, p.name AS owner, f.model_id FROM faces f JOIN people p ON p.id = f.person_id
+       WHERE f.photo_tag = $1 AND f.face_index = $2`,
+      [face.photoTag, face.faceIndex],
+    );
+    const found = existing.rows[0];
+    if (found && Number(found.person_id) !== personId) return { status: 'conflict', ownerName: found.owner };
+    if (found) {
+      if (found.model_id !== face.modelId) {
+        throw new FaceKitError(
+          'BAD_INPUT',
+          'this face was enrolled by another face pipeline; re-embedding through the registry is not supported yet',
+        );
+      }
+      return { status: 'already-enrolled', faceId: Number(found.id), personId: Number(found.person_id) };
+    }
+    if (personId === undefined) {
+      const inserted = await client.query<{ id: string }>('INSERT INTO people (name, name_key) VALUES ($1, $2) RETURNING id', [
+        name,
+        nameKey(name),
+      ]);
+      personId = Number(inserted.rows[0]?.id);
+    } else {
+      await client.query("UPDATE people SET updated_at = now(), seq = nextval('changes_seq') WHERE id = $1", [personId]);
+    }
+    const inserted = await client.query<{ id: string }>(
+      'INSERT INTO faces (person_id, photo_tag, face_index, model_id, sealed) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+      [personId, face.photoTag, face.faceIndex, face.modelId, face.sealed],
+    );
+    return { status: 'added', faceId: Number(inserted.rows[0]?.id), personId };
+  });
+}
+
+export interface RegistryCheckin {
+  key: string;
+  personId: number | null;
+  personName: string;
+  distance: number | null;
+  at: string;
+  source: string;
+  kiosk: string;
+  /** Another check-in of the same person and source within this many seconds of `at` makes this one a repeat. */
+  cooldownSeconds: number;
+}
+
+export type CheckinOutcome =
+  /** Written now. */
+  | { status: 'inserted'; id: number }
+  /** This key was already written (a retried flush): nothing new. */
+  | { status: 'already'; id: number }
+  /** The person was checked in within the cool-down (at another door, or by a flush from another kiosk): dropped. */
+  | { status: 'cooldown'; id: number };
+
+/** Writes a check-in exactly once per key, and at most once per person per cool-down across all kiosks. */
+export function insertCheckin(client: RegistryClient, c: RegistryCheckin): Promise<CheckinOutcome> {
+  return writeTransaction(client, async (): Promise<CheckinOutcome> => {
+    const same = await client.query<{ id: string }>('SELECT id FROM checkins WHERE key = $1', [c.key]);
+    if (same.rows[0]) return { status: 'already', id: Number(same.rows[0].id) };
+    if (c.personId !== null && c.cooldownSeconds > 0) {
+      const recent = await client.query<{ id: string }>(
+        `SELECT id FROM checkins WHERE person_id = $1 AND source = $2
+           AND at > $3::timestamptz - make_interval(secs => $4) AND at < $3::timestamptz + make_interval(secs => $4)
+         ORDER BY at LIMIT 1`,
+        [c.personId, c.source, c.at, c.cooldownSeconds],
+      );
+      if (recent.rows[0]) return { status: 'cooldown', id: Number(recent.rows[0].id) };
+    }
+    const inserted = await client.query<{ id: string }>(
+      `INSERT INTO checkins (key, person_id, person_name, distance, at, source, kiosk) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (key) DO NOTHING RETURNING id`,
+      [c.key, c.personId, c.personName, c.distance, c.at, c.source, c.kiosk],
+    );
+    return { status: 'inserted', id: Number(inserted.rows[0]?.id) };
+  });
+}
+
+export interface ChangedPerson {
+  id: number;
+  name: string;
+  seq: number;
+}
+export interface ChangedFace extends SealedFace {
+  id: number;
+  personId: number;
+  createdAt: string;
+  seq: number;
+}
+export interface ChangedCheckin {
+  id: number;
+  key: string;
+  personId: number | null;
+  personName: string;
+  distance: number | null;
+  at: string;
+  source: string;
+  kiosk: string;
+  seq: number;
+}
+export interface Changes {
+  people: ChangedPerson[];
+  faces: ChangedFace[];
+  checkins: ChangedCheckin[];
+  /** The newest seq among them (the cursor to resume from), or the given cursor when nothing changed. */
+  cursor: number;
+}
+
+/** Every row changed after `cursor`, from one snapshot. */
+export async function changesSince(client: RegistryClient, cursor: number): Promise<Changes> {
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  try {
+    const people = await client.query<{ id: string; name: string; seq: string }>(
+      'SELECT id, name, seq FROM people WHERE seq > $1 ORDER BY seq',
+      [cursor],
+    );
+    const faces = await client.query<{
+      id: string;
+      person_id: string;
+      photo_tag: Buffer;
+      face_index: number;
+      model_id: string;
+      sealed: Buffer;
+      created_at: Date;
+      seq: string;
+    }>('SELECT id, person_id, photo_tag, face_index, model_id, sealed, created_at, seq FROM faces WHERE seq > $1 ORDER BY seq', [cursor]);
+    const checkins = await client.query<{
+      id: string;
+      key: string;
+      person_id: string | null;
+      person_name: string;
+      distance: number | null;
+      at: Date;
+      source: string;
+      kiosk: string;
+      seq: string;
+    }>('SELECT id, key, person_id, person_name, distance, at, source, kiosk, seq FROM checkins WHERE seq > $1 ORDER BY seq', [cursor]);
+    await client.query('COMMIT');
+    const changes: Changes = {
+      people: people.rows.map((r) => ({ id: Number(r.id), name: r.name, seq: Number(r.seq) })),
+      faces: faces.rows.map((r) => ({
+        id: Number(r.id),
+        personId: Number(r.person_id),
+        photoTag: r.photo_tag,
+        faceIndex: r.face_index,
+        modelId: r.model_id,
+        sealed: r.sealed,
+        createdAt: r.created_at.toISOString(),
+        seq: Number(r.seq),
+      })),
+      checkins: checkins.rows.map((r) => ({
+        id: Number(r.id),
+        key: r.key,
+        personId: r.person_id === null ? null : Number(r.person_id),
+        personName: r.person_name,
+        distance: r.distance,
+        at: r.at.toISOString(),
+        source: r.source,
+        kiosk: r.kiosk,
+        seq: Number(r.seq),
+      })),
+      cursor,
+    };
+    for (const list of [changes.people, changes.faces, changes.checkins])
+      for (const r of list) changes.cursor = Math.max(changes.cursor, r.seq);
+    return changes;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** registry_meta as a map (registry id, KDF salt, key check). */
+export async function readMeta(client: RegistryClient): Promise<Map<string, string>> {
+  const r = await client.query<{ key: string; value: string }>('SELECT key, value FROM registry_meta');
+  return new Map(r.rows.map((row) => [row.key, row.value]));
+}
+
+/** Stores the key check unless another kiosk did first; returns the one that stands. */
+export async function ensureKeyCheck(client: RegistryClient, value: string): Promise<string> {
+  await client.query("INSERT INTO registry_meta (key, value) VALUES ('key_check', $1) ON CONFLICT (key) DO NOTHING", [value]);
+  const r = await client.query<{ value: string }>("SELECT value FROM registry_meta WHERE key = 'key_check'");
+  return r.rows[0]?.value ?? value;
+}

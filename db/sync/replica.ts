@@ -1,0 +1,425 @@
+// Runs wherever the store does (the CLI; later the engine host's faces worker). Registry mode: the local
+// SQLite store is a cache of a shared PostgreSQL registry. Reads (identify, verify, the kiosk's search)
+// stay local and as fast as before; this class keeps the cache in step:
+// - pull(): every registry row after the cache's cursor, biometrics decrypted here, applied in one
+//   SQLite transaction through the table writers (db/repositories/), with server ↔ local id maps.
+// - enrol(): server first (person + face in one transaction), then a pull brings it into the cache.
+// - checkIn(): local check-in + outbox row in one transaction (works offline); flush() sends the outbox,
+//   each row exactly once (idempotency key), the server applying the cool-down across kiosks.
+// - follow(): LISTEN for other kiosks' changes and pull; retries the outbox while the server is away.
+import { randomUUID } from 'node:crypto';
+import { FaceKitError, isFaceKitError } from '../../api/errors.ts';
+import type { StoreKey } from '../key.ts';
+import type { Store } from '../store.ts';
+import type { NewFace, PhotoInfo } from '../types.ts';
+import { checkFace, checkPhoto, isoTime } from '../validate.ts';
+import { connectRegistry, isConnectionError, redactUrl, unreachable, type RegistryClient } from '../postgres/client.ts';
+import { migrateRegistry } from '../postgres/migrate.ts';
+import { registryMigrations } from '../postgres/migrations/index.ts';
+import {
+  CHANGES_CHANNEL,
+  changesSince,
+  enrolFace as registryEnrolFace,
+  ensureKeyCheck,
+  insertCheckin,
+  readMeta,
+  type ChangedFace,
+  type Changes,
+  type CheckinOutcome,
+} from '../postgres/registry.ts';
+import { RegistryCacheRepository } from '../repositories/registry-cache.ts';
+import {
+  decodeFacePayload,
+  deriveRegistryKeys,
+  encodeFacePayload,
+  faceAad,
+  makeKeyCheck,
+  open,
+  photoTag,
+  seal,
+  verifyKeyCheck,
+  type FacePayload,
+  type RegistryKeys,
+} from './crypto.ts';
+
+export interface ReplicaOptions {
+  /** postgres://user@host:port/db */
+  url: string;
+  /** FACEKIT_KEY: the cache's SQLCipher key and the source of the biometrics key. */
+  key: StoreKey;
+  /** This kiosk's name, recorded with its check-ins. */
+  kiosk?: string;
+  connectTimeoutMs?: number;
+}
+
+export interface PullReport {
+  people: number;
+  faces: number;
+  checkins: number;
+  cursor: number;
+}
+
+export interface FlushReport {
+  /** Accepted by the server now. */
+  sent: number;
+  /** Already on the server (a retry after a lost answer): nothing doubled. */
+  already: number;
+  /** Dropped: the same person was checked in within the cool-down at another kiosk. */
+  cooldown: number;
+  /** Still queued. */
+  queued: number;
+}
+
+export interface SyncReport {
+  flushed: FlushReport;
+  pulled: PullReport;
+}
+
+export interface ReplicaStatus {
+  url: string;
+  registryId: string | null;
+  cursor: number;
+  lastSyncAt: string | null;
+  queued: number;
+}
+
+export interface QueuedCheckin {
+  key: string;
+  localId: number;
+}
+
+const STATE_REGISTRY = 'registry_id';
+const STATE_CURSOR = 'cursor';
+const STATE_LAST_SYNC = 'last_sync_at';
+
+const now = (): string => new Date().toISOString();
+
+export class Replica {
+  readonly store: Store;
+  readonly url: string;
+  readonly kiosk: string;
+  readonly #key: StoreKey;
+  readonly #timeoutMs: number;
+  #client: RegistryClient | undefined;
+  #connecting: Promise<{ client: RegistryClient; keys: RegistryKeys }> | undefined;
+  #keys: RegistryKeys | undefined;
+  #registryId: string | undefined;
+  /** One registry conversation at a time on the one connection (pg queues queries, not transactions). */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(store: Store, options: ReplicaOptions) {
+    if (!store.encrypted) {
+      throw new FaceKitError(
+        'STORE_KEY',
+        'registry mode needs FACEKIT_KEY: the local cache and the biometrics sent to the server are encrypted with it',
+      );
+    }
+    this.store = store;
+    this.url = options.url;
+    this.#key = options.key;
+    this.kiosk = options.kiosk ?? 'kiosk';
+    this.#timeoutMs = options.connectTimeoutMs ?? 3000;
+  }
+
+  /** Connects (once), migrates the registry, and checks the key against it: a wrong key is STORE_KEY here. */
+  async connect(): Promise<{ client: RegistryClient; keys: RegistryKeys }> {
+    if (this.#client && this.#keys) return { client: this.#client, keys: this.#keys };
+    this.#connecting ??= (async () => {
+      const client = await connectRegistry(this.url, this.#timeoutMs);
+      try {
+        await migrateRegistry(client, registryMigrations);
+        const meta = await readMeta(client);
+        const salt = meta.get('kdf_salt');
+        const registryId = meta.get('registry_id');
+        if (!salt || !registryId)
+          throw new FaceKitError('BAD_INPUT', `${redactUrl(this.url)} is not a FaceKit registry (no registry_meta)`);
+        const keys = deriveRegistryKeys(this.#key, salt);
+        verifyKeyCheck(keys, meta.get('key_check') ?? (await ensureKeyCheck(client, makeKeyCheck(keys))));
+        const followed = this.store.replicate((db) => new RegistryCacheRepository(db).getState(STATE_REGISTRY));
+        if (followed !== undefined && followed !== registryId) {
+          throw new FaceKitError(
+            'CONFLICT',
+            `this local cache (${this.store.file}) follows another registry (${followed}); use another data folder`,
+          );
+        }
+        client.on('end', () => {
+          if (this.#client === client) this.#client = undefined;
+        });
+        this.#client = client;
+        this.#keys = keys;
+        this.#registryId = registryId;
+        return { client, keys };
+      } catch (error) {
+        await client.end().catch(() => undefined);
+        throw isConnectionError(error) && !isFaceKitError(error) ? unreachable(this.url, error) : error;
+      }
+    })().finally(() => (this.#connecting = undefined));
+    return this.#connecting;
+  }
+
+  /** Runs one registry conversation, serialised; a dropped connection is forgotten and reported as unreachable. */
+  async #talk<T>(fn: (client: RegistryClient, keys: RegistryKeys) => Promise<T>): Promise<T> {
+    const run = this.#queue.then(async () => {
+      const { client, keys } = await this.connect();
+      try {
+        return await fn(client, keys);
+      } catch (error) {
+        if (isConnectionError(error) && !isFaceKitError(error)) {
+          this.#drop(client);
+          throw unreachable(this.url, error);
+        }
+        throw error;
+      }
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  #drop(client: RegistryClient): void {
+    if (this.#client === client) this.#client = undefined;
+    void client.end().catch(() => undefined);
+  }
+
+  /** Brings every registry change after the cache's cursor into the cache. Decrypts all before writing any. */
+  async pull(): Promise<PullReport> {
+    const cursor = this.status().cursor;
+    const { changes, keys } = await this.#talk(async (client, k) => ({ changes: await changesSince(client, cursor), keys: k }));
+    const opened = new Map(changes.faces.map((f) => [f.id, openFace(keys, f)]));
+    const report = this.store.replicate((db, repo) =>
+      applyChanges(new RegistryCacheRepository(db), repo, changes, opened, this.#registryId),
+    );
+    return report;
+  }
+
+  /** Sends every queued check-in, oldest first; stops (leaving the rest queued) when the server goes away. */
+  async flush(): Promise<FlushReport> {
+    const report: FlushReport = { sent: 0, already: 0, cooldown: 0, queued: 0 };
+    const cache = (): RegistryCacheRepository => this.store.replicate((db) => new RegistryCacheRepository(db));
+    for (const row of this.store.replicate((db) => new RegistryCacheRepository(db).outbox())) {
+      const serverPerson = row.personId === null ? null : (cache().serverPerson(row.personId) ?? null);
+      let outcome: CheckinOutcome;
+      try {
+        outcome = await this.#talk((client) =>
+          insertCheckin(client, {
+            key: row.key,
+            personId: serverPerson,
+            personName: row.personName,
+            distance: row.distance,
+            at: row.at,
+            source: row.source,
+            kiosk: row.kiosk,
+            cooldownSeconds: serverPerson === null ? 0 : row.cooldownSeconds,
+          }),
+        );
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        this.store.replicate((db) => new RegistryCacheRepository(db).noteFailure(row.key, message));
+        throw error;
+      }
+      this.store.replicate((db, repo) => {
+        const c = new RegistryCacheRepository(db);
+        if (c.settle(row.key) === 0) return; // another process settled it meanwhile
+        if (outcome.status === 'cooldown') {
+          // The visit is already on record from another door: this kiosk's copy goes too.
+          if (row.localCheckinId !== null) repo.checkins.delete(row.localCheckinId);
+          c.mapCheckin(row.key, null, null);
+        } else {
+          c.mapCheckin(row.key, outcome.id, row.localCheckinId);
+        }
+      });
+      report[outcome.status === 'inserted' ? 'sent' : outcome.status]++;
+    }
+    report.queued = this.status().queued;
+    return report;
+  }
+
+  /** Flushes the queue, then pulls: what `facekit sync` runs. */
+  async sync(): Promise<SyncReport> {
+    const flushed = await this.flush();
+    const pulled = await this.pull();
+    this.store.replicate((db) => new RegistryCacheRepository(db).setState(STATE_LAST_SYNC, now()));
+    return { flushed, pulled };
+  }
+
+  /**
+   * Records a check-in here and queues it for the registry, in one local transaction: it counts for this
+   * kiosk's cool-down at once and survives the server being down. Call flush() (or sync) to send it.
+   */
+  checkIn(c: {
+    personId: number | null;
+    personName: string;
+    distance: number | null;
+    at?: string;
+    source: string;
+    cooldownSeconds: number;
+  }): QueuedCheckin {
+    const at = c.at === undefined ? now() : isoTime(c.at, 'check-in time');
+    const key = randomUUID();
+    const localId = this.store.replicate((db, repo) => {
+      const id = repo.checkins.insert({ personId: c.personId, personName: c.personName, distance: c.distance, at, source: c.source });
+      new RegistryCacheRepository(db).enqueue({
+        key,
+        localCheckinId: id,
+        personId: c.personId,
+        personName: c.personName,
+        distance: c.distance,
+        at,
+        source: c.source,
+        kiosk: this.kiosk,
+        cooldownSeconds: c.cooldownSeconds,
+        queuedAt: now(),
+      });
+      new RegistryCacheRepository(db).mapCheckin(key, null, id);
+      return id;
+    });
+    return { key, localId };
+  }
+
+  /**
+   * Enrols a face through the registry: sealed here, written there (person and face in one transaction),
+   * then pulled into the cache. The server being down is an error: enrolment needs it.
+   */
+  async enrol(
+    personName: string,
+    photo: PhotoInfo,
+    face: NewFace,
+  ): Promise<{ status: 'added' | 'already-enrolled'; faceId: number } | { status: 'conflict'; ownerName: string }> {
+    const p = checkPhoto(photo);
+    checkFace(face);
+    let outcome;
+    try {
+      outcome = await this.#talk((client, keys) => {
+        const tag = photoTag(keys, p.sha256);
+        const sealed = seal(keys, encodeFacePayload({ photo: p, face }), faceAad(face.modelId, tag, face.faceIndex));
+        return registryEnrolFace(client, personName, { photoTag: tag, faceIndex: face.faceIndex, modelId: face.modelId, sealed });
+      });
+    } catch (error) {
+      if (isFaceKitError(error, 'DISCONNECTED')) {
+        throw new FaceKitError('DISCONNECTED', `enrolment needs the registry server (${error.message})`, { cause: error });
+      }
+      throw error;
+    }
+    if (outcome.status === 'conflict') return outcome;
+    await this.pull();
+    const localId = this.store.replicate((db) => new RegistryCacheRepository(db).localFace(outcome.faceId));
+    if (localId === undefined)
+      throw new FaceKitError('INTERNAL', `face ${outcome.faceId} was enrolled on the registry but did not reach the cache`);
+    return { status: outcome.status, faceId: localId };
+  }
+
+  /**
+   * Long-running processes (kiosk, serve): LISTENs on a connection of its own and pulls on every change
+   * notice; every `retryMs` it retries a lost connection and flushes the queue. Returns a stop function.
+   */
+  follow(onSync: (report: SyncReport | { error: FaceKitError }) => void = () => undefined, retryMs = 5000): () => Promise<void> {
+    let listener: RegistryClient | undefined;
+    let stopped = false;
+    let busy = false;
+    const tick = async (): Promise<void> => {
+      if (stopped || busy) return;
+      busy = true;
+      try {
+        if (!listener) {
+          const l = await connectRegistry(this.url, this.#timeoutMs);
+          l.on('notification', () => void tick());
+          l.on('end', () => {
+            if (listener === l) listener = undefined;
+          });
+          await l.query(`LISTEN ${CHANGES_CHANNEL}`);
+          listener = l;
+        }
+        onSync(await this.sync());
+      } catch (error) {
+        onSync({ error: isFaceKitError(error) ? error : FaceKitError.from(error) });
+      } finally {
+        busy = false;
+      }
+    };
+    const timer = setInterval(() => void tick(), retryMs);
+    void tick();
+    return async () => {
+      stopped = true;
+      clearInterval(timer);
+      await listener?.end().catch(() => undefined);
+    };
+  }
+
+  status(): ReplicaStatus {
+    return this.store.replicate((db) => {
+      const c = new RegistryCacheRepository(db);
+      return {
+        url: redactUrl(this.url),
+        registryId: c.getState(STATE_REGISTRY) ?? null,
+        cursor: Number(c.getState(STATE_CURSOR) ?? 0),
+        lastSyncAt: c.getState(STATE_LAST_SYNC) ?? null,
+        queued: c.outboxLength(),
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#queue;
+    const client = this.#client;
+    this.#client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+}
+
+function openFace(keys: RegistryKeys, f: ChangedFace): FacePayload {
+  return decodeFacePayload(open(keys, f.sealed, faceAad(f.modelId, f.photoTag, f.faceIndex)), f.modelId);
+}
+
+type Repos = Parameters<Parameters<Store['replicate']>[0]>[1];
+
+/** Applies one pull in the caller's transaction; rows at or below the cursor (applied by another process meanwhile) are skipped. */
+function applyChanges(
+  cache: RegistryCacheRepository,
+  repo: Repos,
+  changes: Changes,
+  opened: Map<number, FacePayload>,
+  registryId: string | undefined,
+): PullReport {
+  const cursor = Number(cache.getState(STATE_CURSOR) ?? 0);
+  const report: PullReport = { people: 0, faces: 0, checkins: 0, cursor: Math.max(cursor, changes.cursor) };
+  const t = now();
+  for (const p of changes.people) {
+    if (p.seq <= cursor) continue;
+    const local = cache.localPerson(p.id);
+    if (local !== undefined) {
+      repo.people.rename(local, p.name, t); // a no-op when the name is the same
+    } else {
+      cache.mapPerson(p.id, repo.people.idByName(p.name) ?? repo.people.insert(p.name, t, t));
+    }
+    report.people++;
+  }
+  for (const f of changes.faces) {
+    if (f.seq <= cursor || cache.localFace(f.id) !== undefined) continue;
+    const personId = cache.localPerson(f.personId);
+    const payload = opened.get(f.id);
+    if (personId === undefined || !payload) throw new FaceKitError('INTERNAL', `registry face ${f.id} arrived without its person`);
+    const existing = repo.faces.onPhoto(payload.photo.sha256, payload.face.faceIndex);
+    const localId =
+      existing?.id ??
+      repo.faces.insert({ ...payload.face, personId, photoId: repo.photos.ensure(payload.photo, t), createdAt: f.createdAt });
+    cache.mapFace(f.id, localId);
+    report.faces++;
+  }
+  for (const c of changes.checkins) {
+    if (c.seq <= cursor) continue;
+    const known = cache.checkinByKey(c.key);
+    if (known?.serverId != null) continue;
+    if (known) {
+      // Our own, sent by a flush (perhaps one whose answer was lost): accepted, so it leaves the queue.
+      cache.mapCheckin(c.key, c.id, null);
+      cache.settle(c.key);
+      continue;
+    }
+    const personId = c.personId === null ? null : (cache.localPerson(c.personId) ?? null);
+    const localId = repo.checkins.insert({ personId, personName: c.personName, distance: c.distance, at: c.at, source: c.source });
+    cache.mapCheckin(c.key, c.id, localId);
+    report.checkins++;
+  }
+  cache.setState(STATE_CURSOR, String(report.cursor));
+  if (registryId !== undefined) cache.setState(STATE_REGISTRY, registryId);
+  return report;
+}
