@@ -39,7 +39,9 @@ function candidates(jitters: number): Candidate[] {
     { name: "face-api's aligned crop", chip: 'faceapi' },
     { name: 'dlib chip 150 px, padding 0.25', chip: 'dlib' },
     { name: 'dlib chip, enrolled + mirror', chip: 'dlib', enrolViews: views(true, 0) },
-    { name: `dlib chip, enrolled + ${jitters} jitters`, chip: 'dlib', enrolViews: views(false, jitters) },
+    ...(jitters > 0
+      ? [{ name: `dlib chip, enrolled + ${jitters} jitters`, chip: 'dlib' as const, enrolViews: views(false, jitters) }]
+      : []),
   ];
   const isShipped = (c: Candidate) =>
     !('stock' in c) &&

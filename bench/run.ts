@@ -9,7 +9,15 @@ import { benchThreads } from './threads.bench.ts';
 import { benchKiosk } from './kiosk.bench.ts';
 import { benchEnrol } from './enrol.bench.ts';
 import { benchEncryption } from './encryption.bench.ts';
+import { accuracyOptionsFromArgs, benchAccuracy } from './accuracy.bench.ts';
 import { benchDetection } from './detection.bench.ts';
+
+// npm run bench -- accuracy --pairs DIR: only the accuracy of candidate pipelines on labelled pairs read
+// from DIR (e.g. LFW fold 1; never copied into the repository), bench/accuracy.bench.ts.
+if (process.argv[2] === 'accuracy') {
+  await benchAccuracy(accuracyOptionsFromArgs());
+  process.exit(0);
+}
 
 // npm run bench -- detection [--lfw DIR]: only the detector table (bench/detection.bench.ts).
 if (process.argv[2] === 'detection') {

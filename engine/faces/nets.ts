@@ -8,7 +8,8 @@ import { expectDefined, FaceKitError } from '../../api/errors.ts';
 import { LazyModel, type ModelSource } from '../models/model.ts';
 import type { RgbImage } from '../image.ts';
 import type { Box, Point } from './geometry.ts';
-import { descriptorModelId, faceapi, faceModelDir, requireFaceModelFiles } from './models.ts';
+import { faceapi, faceModelDir, requireFaceModelFiles } from './models.ts';
+import { currentPipelineId } from './pipeline-id.ts';
 import { BlazeFaceModel } from './blazeface.ts';
 
 export interface FaceDetection {
@@ -124,10 +125,10 @@ export class DescriptorModel extends FaceApiModel<faceapi.FaceRecognitionNet> {
 
   protected override async loadWeights(): Promise<void> {
     await super.loadWeights();
-    this.id ??= descriptorModelId();
+    this.id ??= currentPipelineId();
   }
 
-  /** Which network made an embedding (a hash of its weights file); loads the model if need be. */
+  /** The pipeline id of the embeddings it makes (its weights' hash and the chip); loads the model if need be. */
   async modelId(): Promise<string> {
     await this.load();
     return expectDefined(this.id, 'the id of the loaded face descriptor'); // set by loadWeights()

@@ -5,24 +5,27 @@ import { throwIfCancelled } from '../../api/errors.ts';
 import type { FaceDetection, FaceModels } from './nets.ts';
 import { cutChip, chipToSource, type ChipSpec } from './chip.ts';
 import { blurScore, qualityProblems, qualityWarnings, type QualityLimits } from './quality.ts';
-import { boundingBox, boxCenter, meanPoint, rotatePoint, type Box, type Point } from './geometry.ts';
+import { boxCenter, type Box, type Point } from './geometry.ts';
 import { detectFaces } from './detection.ts';
+import { chipFor, SHIPPED_CHIP } from './alignment.ts';
+import { extraViews, meanEmbedding, type Views } from './augment.ts';
+import { estimateYaw } from './pose.ts';
 
 /** Tiny Face Detector input: 320 finds faces ≥ ~40 px in a 640×480 frame (the enrolment minimum). */
 const FAST_DETECT_INPUT = 320;
 /** Tiny Face Detector scores run lower than SSD's: at 0.5 it missed a frontal face in the fixtures that 0.3 finds. */
 const FAST_MIN_CONFIDENCE = 0.3;
 const LANDMARK_INPUT = 112;
-/** dlib's descriptor works on 150 × 150 chips. */
-export const DESCRIPTOR_INPUT = 150;
-/** Margin around the landmarks' box in the descriptor chip, as face-api's alignment uses (10% a side). */
-const ALIGN_PADDING = 0.2;
+/** What an enrolled face averages over (bench/accuracy.bench.ts measured each option on LFW fold 1). */
+export const ENROL_VIEWS: Views = { mirror: true, jitters: 0 };
 
 export interface FaceQuality {
   /** Side of the detection box in source pixels (geometric mean of width and height). */
   faceSize: number;
-  /** Variance of the Laplacian of the aligned chip; higher is sharper. */
+  /** Variance of the Laplacian of the face's levelled-box chip; higher is sharper. */
   blur: number;
+  /** Estimated yaw in degrees (0 frontal; positive: the nose points to the image's right). */
+  yaw: number;
   /** Reasons this face is not reliable enough to enrol; empty when it is. */
   problems: string[];
   /** What is weak about a face still good enough to enrol (a little blurred); empty when nothing. */
@@ -51,6 +54,8 @@ export interface AnalyzeOptions {
   minConfidence?: number;
   maxFaces?: number;
   quality?: QualityLimits;
+  /** Extra views averaged into each embedding (ENROL_VIEWS for enrolment); none for queries. */
+  views?: Views;
   signal?: AbortSignal;
 }
 
@@ -81,30 +86,23 @@ async function findLandmarks(models: FaceModels, image: RgbImage, box: Box): Pro
   return landmarks.map((p) => chipToSource(p, spec));
 }
 
-/**
- * The descriptor chip: eyes levelled, framed by the landmarks' bounding box plus a margin, square.
- * dlib's descriptor was trained on rotation-aligned chips; face-api's own pipeline skips the rotation.
- */
-export function alignmentFor(landmarks: Point[]): ChipSpec {
-  const leftEye = meanPoint(landmarks.slice(36, 42));
-  const rightEye = meanPoint(landmarks.slice(42, 48));
-  const angle = Math.atan2(rightEye.y - leftEye.y, rightEye.x - leftEye.x);
-  const pivot = meanPoint(landmarks);
-  const upright = boundingBox(landmarks.map((p) => rotatePoint(p, pivot, -angle)));
-  const side = Math.max(upright.width, upright.height) * (1 + ALIGN_PADDING);
-  const center = rotatePoint(boxCenter(upright), pivot, angle);
-  return { center, side, angle, size: DESCRIPTOR_INPUT };
-}
-
 async function describe(
   models: FaceModels,
   image: RgbImage,
   landmarks: Point[],
+  views: Views | undefined,
 ): Promise<{ embedding: Float32Array; blur: number; angle: number }> {
-  const spec = alignmentFor(landmarks);
+  const descriptor = models.get('faceDescriptor');
+  const spec = chipFor(SHIPPED_CHIP, landmarks);
   const chip = await cutChip(image, spec);
-  const embedding = await models.get('faceDescriptor').describe(chip);
-  return { embedding, blur: blurScore(chip), angle: spec.angle };
+  const embedding = await descriptor.describe(chip);
+  // The sharpness gates were measured on the levelled-box chip (the landmarks' box + 20 %); the dlib chip
+  // shows more background, which would shift every score. So sharpness keeps being read on that chip.
+  const blur = blurScore(await cutChip(image, chipFor('levelled-box', landmarks)));
+  if (!views) return { embedding, blur, angle: spec.angle };
+  const extra: Float32Array[] = [];
+  for (const view of await extraViews(image, spec, chip, views)) extra.push(await descriptor.describe(view));
+  return { embedding: meanEmbedding([embedding, ...extra]), blur, angle: spec.angle };
 }
 
 /** Finds every face in the image and computes its embedding and quality, with the face models of `models`. */
@@ -128,9 +126,10 @@ export async function analyzeFaces(models: FaceModels, image: RgbImage, options:
     throwIfCancelled(options.signal);
     const landmarks = await findLandmarks(models, image, detection.box);
     timings.landmarks += lap();
-    const { embedding, blur, angle } = await describe(models, image, landmarks);
+    const { embedding, blur, angle } = await describe(models, image, landmarks, options.views);
     timings.embed += lap();
     const faceSize = Math.sqrt(detection.box.width * detection.box.height);
+    const measures = { faceSize, blur, yaw: estimateYaw(landmarks) };
     faces.push({
       index,
       box: detection.box,
@@ -138,10 +137,9 @@ export async function analyzeFaces(models: FaceModels, image: RgbImage, options:
       landmarks,
       roll: angle,
       quality: {
-        faceSize,
-        blur,
-        problems: qualityProblems(faceSize, blur, options.quality),
-        warnings: qualityWarnings(faceSize, blur, options.quality),
+        ...measures,
+        problems: qualityProblems(measures, options.quality),
+        warnings: qualityWarnings(measures, options.quality),
       },
       embedding,
     });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Store, EnrolOutcome, NewFace, PhotoInfo } from '../../db/store.ts';
 import type { DecodedImage } from '../image.ts';
 import { FaceKitError } from '../../api/errors.ts';
-import { analyzeFaces, type AnalyzeOptions } from '../faces/pipeline.ts';
+import { analyzeFaces, ENROL_VIEWS, type AnalyzeOptions } from '../faces/pipeline.ts';
 import type { FaceModels } from '../faces/nets.ts';
 import { faceThumbnail } from '../faces/thumbnail.ts';
 import { pickFace, summarizeFace, type FaceSummary } from './recognition.ts';
@@ -85,7 +85,8 @@ function faceList(faces: CandidateFace[]) {
 
 /** Finds every face of the photo with its embedding, quality and thumbnail. Needs no store. */
 export async function analysePhoto(models: FaceModels, image: DecodedImage, options: EnrolOptions = {}): Promise<AnalysedPhoto> {
-  const { faces, modelId } = await analyzeFaces(models, image, options);
+  // An enrolled face is kept for years and compared with every query: its extra views are worth their cost.
+  const { faces, modelId } = await analyzeFaces(models, image, { views: ENROL_VIEWS, ...options });
   const candidates: CandidateFace[] = [];
   for (const face of faces) {
     candidates.push({

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { FaceKitError, isFaceKitError, throwIfCancelled } from '../../api/errors.ts';
 import type { OutdatedCount, OutdatedFace, Store, UpgradeProblem } from '../../db/store.ts';
 import { decodeImageFile, type DecodedImage } from '../image.ts';
-import { analyzeFaces, type AnalyzedFace } from '../faces/pipeline.ts';
+import { analyzeFaces, ENROL_VIEWS, type AnalyzedFace } from '../faces/pipeline.ts';
 import { currentPipelineId } from '../faces/pipeline-id.ts';
 import type { FaceModels } from '../faces/nets.ts';
 import type { Box } from '../faces/geometry.ts';
@@ -176,7 +176,7 @@ export async function upgradeFaces(models: FaceModels, store: Store, options: Up
       progress(group.path, group.faces.length);
       continue;
     }
-    const analysis = await analyzeFaces(models, image, { signal: options.signal });
+    const analysis = await analyzeFaces(models, image, { views: ENROL_VIEWS, signal: options.signal }); // as enrolment makes them
     if (analysis.modelId !== pipelineId) {
       // Two answers to "which pipeline is this": writing either would mix embeddings under one id.
       throw new FaceKitError(

@@ -24,7 +24,7 @@ test('one face: box, score, 68 landmarks, quality and a 128-D embedding', async 
   assert.equal(faces.length, 1);
   const [face] = faces;
   assert.ok(face, 'the face');
-  assert.match(modelId, /^dlib-resnet128-[0-9a-f]{12}\+dlib-chip-150-v1$/);
+  assert.match(modelId, /^dlib-resnet128-[0-9a-f]{12}:dlib-chip-150-pad0.25$/);
   assert.equal(face.embedding.length, 128);
   assert.ok(face.score > 0.9);
   assert.equal(face.landmarks.length, 68);
