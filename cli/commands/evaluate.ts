@@ -159,11 +159,16 @@ export function registerEvalCommands(program: Command): void {
       const seconds = (performance.now() - started) / 1000;
       const plot = opts.plot ? path.resolve(opts.plot) : undefined;
       if (plot)
-        await writeVerificationPlot({ ...result, name: path.basename(file), undetectedPairs: result.undetected.length }, plot).catch(
-          (error: unknown) => {
-            throw new FaceKitError('BAD_INPUT', `cannot write the plot (${error instanceof Error ? error.message : String(error)})`, plot);
+        await writeVerificationPlot(
+          {
+            ...result,
+            name: path.join(path.basename(path.dirname(path.resolve(file))), path.basename(file)),
+            undetectedPairs: result.undetected.length,
           },
-        );
+          plot,
+        ).catch((error: unknown) => {
+          throw new FaceKitError('BAD_INPUT', `cannot write the plot (${error instanceof Error ? error.message : String(error)})`, plot);
+        });
       ctx.output({ ...result, seconds, ...(plot ? { plot } : {}) }, () => pairsLines(result, seconds, plot));
     });
 
