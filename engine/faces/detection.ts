@@ -19,6 +19,12 @@ const TILE_SIDE = 800;
 const TILE_OVERLAP = 0.25;
 /** At most this many tiles a photo (a 3 × 3 grid): a larger photo is tiled at a lower resolution. */
 const MAX_TILES = 9;
+/**
+ * Tiles find faces too small for the whole-photo pass. A photo in which that pass already found a face this
+ * large (its side against the photo's longer side) is a portrait, not a crowd: tiling it would cost up to
+ * nine more SSD passes (measured 14× the detection time on a 1600 px photo) to find background faces.
+ */
+const PORTRAIT_FACE_SHARE = 0.15;
 /** BlazeFace's box runs from the brows to the chin; SSD's (which the landmark chip expects) is taller, and starts higher. */
 const BLAZE_TO_SSD_SIDE = 1.15;
 const BLAZE_TO_SSD_UP = 0.08;
@@ -192,7 +198,9 @@ export async function detectFaces(models: FaceModels, image: RgbImage, options: 
   const { image: small, scale } = await fitWithin(image, DETECT_MAX_SIDE);
   add(await ssd.detect(small, { minConfidence, maxResults: maxFaces }), (b) => scaleBox(b, 1 / scale), true);
 
-  if (plan.tiles) {
+  const longer = Math.max(image.width, image.height);
+  const portrait = candidates.some((c) => Math.max(c.box.width, c.box.height) >= PORTRAIT_FACE_SHARE * longer);
+  if (plan.tiles && !portrait) {
     const grid = tileGrid(image.width, image.height);
     for (const tile of grid.tiles) {
       const pixels = await crop(image, tile, grid.scale);
