@@ -129,18 +129,19 @@ test('eval pairs in text: the figures in a few lines', async () => {
 });
 
 test('a missing pairs file or image is refused with its name and exit 2, before any work', async () => {
-  const missing = await runCli(['eval', 'pairs', path.join(dir, 'nope.csv'), '--root', FACES], env);
-  assert.equal(missing.code, 2);
-  assert.match(missing.stderr, /nope\.csv: file not found/);
-
   const gone = path.join(dir, 'gone.csv');
   fs.writeFileSync(gone, `a,b,same\n${rel(photo.obama)},${rel(photo.obama2)},yes\n${rel(photo.obama)},nobody/here.jpg,no\n`);
-  const image = await runCli(['eval', 'pairs', gone, '--root', FACES, '--json'], env);
+  // Three quick refusals at once: each is mostly the CLI starting.
+  const [missing, image, badPlot] = await Promise.all([
+    runCli(['eval', 'pairs', path.join(dir, 'nope.csv'), '--root', FACES], env),
+    runCli(['eval', 'pairs', gone, '--root', FACES, '--json'], env),
+    runCli(['eval', 'pairs', csv, '--root', FACES, '--plot', path.join(dir, 'no-such-dir', 'x.png')], env),
+  ]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /nope\.csv: file not found/);
   assert.equal(image.code, 2);
   assert.match(image.stderr, /nobody\/here\.jpg: image not found \(line 3 of the pairs file\)/);
   assert.equal(image.json.error.code, 'BAD_INPUT');
-
-  const badPlot = await runCli(['eval', 'pairs', csv, '--root', FACES, '--plot', path.join(dir, 'no-such-dir', 'x.png')], env);
   assert.equal(badPlot.code, 2);
   assert.match(badPlot.stderr, /x\.png: cannot write the plot there/);
 });
