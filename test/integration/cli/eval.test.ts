@@ -8,6 +8,7 @@ import { runCli } from '../../helpers/cli.ts';
 import { FACES, photo, tempDir } from '../../helpers/fixtures.ts';
 import { parsePairsFile } from '../../../engine/evaluation/pairs-file.ts';
 import { createProgress } from '../../../cli/progress.ts';
+import { DEFAULT_THRESHOLD } from '../../../engine/recognition/thresholds.ts';
 
 const dir = tempDir();
 const ROOT_FACES = path.dirname(FACES); // test/fixtures/faces, which pairs.csv is relative to
@@ -31,7 +32,7 @@ test('eval pairs over a CSV: accuracy, threshold, and pairs whose face was not f
   const result = await runCli(['eval', 'pairs', csv, '--root', FACES, '--json'], env);
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.json.pairs, 6);
-  assert.equal(result.json.threshold, 0.6);
+  assert.equal(result.json.threshold, DEFAULT_THRESHOLD);
   assert.equal(result.json.undetected.length, 1, 'the Louvre has no face');
   assert.match(result.json.undetected[0].problems[0], /louvre_small\.jpg: no face found/);
   assert.deepEqual(result.json.undetectedFiles, [{ file: '../../style/louvre_small.jpg', reason: 'no face found' }]);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { runCli } from '../../helpers/cli.ts';
 import { badImages, bidenWithObamaBehind, obamaWithBidenBehind, photo, tempDir } from '../../helpers/fixtures.ts';
+import { DEFAULT_THRESHOLD } from '../../../engine/recognition/thresholds.ts';
 
 const dir = tempDir();
 const env = { FACEKIT_DB: path.join(dir, 'store.db') };
@@ -24,7 +25,7 @@ test('enroll, verify, identify and compare, with --json and exit codes', async (
   const match = await cli('verify', 'Barack Obama', photo.obama3, '--json');
   assert.equal(match.code, 0);
   assert.equal(match.json.match, true);
-  assert.equal(match.json.threshold, 0.6);
+  assert.equal(match.json.threshold, DEFAULT_THRESHOLD);
   assert.equal(typeof match.json.distance, 'number');
   assert.equal(match.json.face.index, 0);
 

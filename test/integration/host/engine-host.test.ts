@@ -8,6 +8,7 @@ import { EngineHost } from '../../../host/engine-host.ts';
 import { FaceKitError } from '../../../api/errors.ts';
 import type { EventMessage } from '../../../api/definition.ts';
 import { bidenWithObamaBehind, obamaWithBidenBehind, photo, tempDir } from '../../helpers/fixtures.ts';
+import { DEFAULT_THRESHOLD } from '../../../engine/recognition/thresholds.ts';
 
 let dir: string;
 let host: EngineHost;
@@ -93,7 +94,7 @@ test("enrol.photo takes the dominant face of a photo of several only when it is 
   );
   assert.equal(someoneElse.code, 'NOT_SAME_PERSON', 'the code crosses the thread');
   assert.match(someoneElse.message, /^obama-in-front\.jpg: not the same person as the other photos/);
-  assert.equal(someoneElse.details?.threshold, 0.6);
+  assert.equal(someoneElse.details?.threshold, DEFAULT_THRESHOLD);
 });
 
 test('a corrupt upload gets an error naming the file, and nothing is written', async () => {
