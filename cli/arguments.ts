@@ -1,5 +1,8 @@
 // Runs in the CLI. Argument parsers that turn bad values into usage errors (exit code 2).
+import fs from 'node:fs';
+import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
+import { FaceKitError } from '../api/errors.ts';
 
 export function parseNumberArg(value: string): number {
   const number = Number(value);
@@ -44,4 +47,17 @@ export function parseNumberListArg(value: string): number[] {
   const numbers = value.split(',').map((part) => parseNumberArg(part));
   if (numbers.some((n) => n <= 0)) throw new InvalidArgumentError(`"${value}" must be positive numbers separated by commas.`);
   return numbers;
+}
+
+/** Refuses an output path that cannot be written before a long run (LFW takes minutes), not after it; `what` names the output. */
+export function checkWritablePath(file: string, what: string): void {
+  const resolved = path.resolve(file);
+  try {
+    if (fs.existsSync(resolved) && fs.statSync(resolved).isDirectory())
+      throw new FaceKitError('BAD_INPUT', 'is a directory, not a file', file);
+    fs.accessSync(path.dirname(resolved), fs.constants.W_OK);
+  } catch (error) {
+    if (error instanceof FaceKitError) throw error;
+    throw new FaceKitError('BAD_INPUT', `cannot write the ${what} there (${(error as NodeJS.ErrnoException).code ?? String(error)})`, file);
+  }
 }

@@ -11,7 +11,7 @@ import { csvDocument } from '../../api/csv.ts';
 import { FaceKitError } from '../../api/errors.ts';
 import { writeThroughWorkFile } from '../../db/store-file.ts';
 import { CliContext } from '../context.ts';
-import { parsePositiveIntegerArg } from '../arguments.ts';
+import { checkWritablePath, parsePositiveIntegerArg } from '../arguments.ts';
 import { EXIT, exitCodeFor } from '../exit-codes.ts';
 import { reportItemErrors, type ItemError } from '../batch.ts';
 import { cliMessage } from '../hints.ts';
@@ -27,19 +27,6 @@ function filesByOutcome(outcomes: PhotoOutcome[]): Record<EnrolmentOutcome, stri
   const files = Object.fromEntries(ENROL_OUTCOMES.map((o) => [o, [] as string[]])) as Record<EnrolmentOutcome, string[]>;
   for (const o of outcomes) files[o.outcome].push(o.file);
   return files;
-}
-
-/** Refuses a report path that cannot be written before the run, not after it. */
-function checkReportPath(file: string): void {
-  const resolved = path.resolve(file);
-  try {
-    if (fs.existsSync(resolved) && fs.statSync(resolved).isDirectory())
-      throw new FaceKitError('BAD_INPUT', 'is a directory, not a file', file);
-    fs.accessSync(path.dirname(resolved), fs.constants.W_OK);
-  } catch (error) {
-    if (error instanceof FaceKitError) throw error;
-    throw new FaceKitError('BAD_INPUT', `cannot write the report there (${(error as NodeJS.ErrnoException).code ?? String(error)})`, file);
-  }
 }
 
 /** The report: one row per photo, written whole or not at all (a work file renamed into place). */
@@ -90,7 +77,7 @@ export function registerEnrollFolderCommand(program: Command): void {
     )
     .action(async (root: string, opts: { workers?: number; allowLowQuality?: boolean; report?: string }, command: Command) => {
       const ctx = CliContext.from(command);
-      if (opts.report) checkReportPath(opts.report);
+      if (opts.report) checkWritablePath(opts.report, 'report');
       const store = ctx.store();
       const bar = ctx.progressWhenKnown('enrolling');
       const abort = new AbortController();

@@ -18,26 +18,13 @@ import {
 import { FaceKitError } from '../../api/errors.ts';
 import { DEFAULT_THRESHOLD, validateThreshold } from '../../engine/recognition/thresholds.ts';
 import { CliContext } from '../context.ts';
-import { parseIntegerArg, parseNumberArg, parseNumberListArg, parsePositiveIntegerArg } from '../arguments.ts';
+import { checkWritablePath, parseIntegerArg, parseNumberArg, parseNumberListArg, parsePositiveIntegerArg } from '../arguments.ts';
 
 /** Ctrl-C stops the worker threads; the command then ends with exit 130. */
 function interruptSignal(): AbortSignal {
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   return abort.signal;
-}
-
-/** Refuses a plot path that cannot be written before the run (LFW takes minutes), not after it. */
-function checkPlotPath(file: string): void {
-  const resolved = path.resolve(file);
-  try {
-    if (fs.existsSync(resolved) && fs.statSync(resolved).isDirectory())
-      throw new FaceKitError('BAD_INPUT', 'is a directory, not a file', file);
-    fs.accessSync(path.dirname(resolved), fs.constants.W_OK);
-  } catch (error) {
-    if (error instanceof FaceKitError) throw error;
-    throw new FaceKitError('BAD_INPUT', `cannot write the plot there (${(error as NodeJS.ErrnoException).code ?? String(error)})`, file);
-  }
 }
 
 const PAIRS_HELP = [
@@ -147,7 +134,7 @@ export function registerEvalCommands(program: Command): void {
       const ctx = CliContext.from(command);
       const threshold = validateThreshold(opts.threshold, '--threshold');
       const pairs = parsePairsFile(readText(file), file);
-      if (opts.plot) checkPlotPath(opts.plot);
+      if (opts.plot) checkWritablePath(opts.plot, 'plot');
       const progress = progressReporter(ctx, 'embedding');
       const started = performance.now();
       const result = await evaluatePairsInWorkers(pairs, opts.root, threshold, {

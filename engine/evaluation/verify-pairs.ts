@@ -13,7 +13,7 @@ import { euclidean } from '../../db/search/exact.ts';
 import type { LabelledPair } from './pairs-file.ts';
 import { subjectFace } from './subject.ts';
 import { summarizeVerification, type VerificationSummary } from './verification-metrics.ts';
-import { WorkerPool } from '../workers/pool.ts';
+import { cancelOnAbort, WorkerPool } from '../workers/pool.ts';
 import type { EvalTask, EvalTaskResult, SubjectFace } from '../workers/eval-worker.ts';
 
 export interface PairOutcome {
@@ -108,15 +108,7 @@ export async function runEvalTasks(
   if (!tasks.length) return { results: [], workers: 0 };
   const workers = Math.max(1, Math.min(options.workers ?? os.availableParallelism(), tasks.length));
   const pool = new WorkerPool<EvalTask, EvalTaskResult>(new URL('../workers/eval-worker.ts', import.meta.url), workers);
-  const cancelled = new Promise<never>((_, reject) => {
-    const stop = () => {
-      void pool.close();
-      reject(new FaceKitError('CANCELLED', 'cancelled'));
-    };
-    if (options.signal?.aborted) stop();
-    else options.signal?.addEventListener('abort', stop, { once: true });
-  });
-  cancelled.catch(() => undefined); // only raced below, never awaited on its own
+  const cancelled = cancelOnAbort(pool, options.signal);
   let done = 0;
   const total = tasks.length;
   options.onProgress?.({ done, total, item: '' });

@@ -10,7 +10,7 @@ import { FaceKitError } from '../../api/errors.ts';
 import { LazyModel } from '../models/model.ts';
 import { findModelFile } from '../models/registry.ts';
 import type { RgbImage } from '../image.ts';
-import type { Box, Point } from './geometry.ts';
+import { iou, type Box, type Point } from './geometry.ts';
 
 /** The id of BlazeFace's entry in models/manifest.json; its files ship in models/face/. */
 export const BLAZEFACE_ID = 'blazeface';
@@ -130,15 +130,6 @@ export class BlazeFaceModel extends LazyModel {
     }
     return suppress(candidates, options.iouThreshold ?? 0.3).slice(0, options.maxResults);
   }
-}
-
-/** Intersection over union of two boxes. */
-export function iou(a: Box, b: Box): number {
-  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-  if (w <= 0 || h <= 0) return 0;
-  const inter = w * h;
-  return inter / (a.width * a.height + b.width * b.height - inter);
 }
 
 /** Greedy non-maximum suppression: highest score first, dropping boxes that overlap a kept one by more than `threshold` IoU. */

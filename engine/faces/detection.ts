@@ -6,8 +6,8 @@
 // The kiosk's fast path (Tiny Face Detector on the frame) is not here: pipeline.ts calls it directly.
 import { fitWithin, padImage, type RgbImage } from '../image.ts';
 import { cutChip, chipToSource, type ChipSpec } from './chip.ts';
-import { iou, suppress } from './blazeface.ts';
-import { boundingBox, boxCenter, scaleBox, shiftBox, type Box, type Point } from './geometry.ts';
+import { suppress } from './blazeface.ts';
+import { boundingBox, boxCenter, iou, scaleBox, shiftBox, type Box, type Point } from './geometry.ts';
 import type { FaceDetection, FaceModels } from './nets.ts';
 
 /** SSD-MobileNet resizes its input to 512 × 512 anyway; a little more keeps small faces in group photos. */

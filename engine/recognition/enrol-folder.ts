@@ -6,7 +6,7 @@
 // enrolments only, and a re-run finishes it.
 import os from 'node:os';
 import type { Store } from '../../db/store.ts';
-import { FaceKitError, throwIfCancelled, type ErrorCode, type ErrorInfo } from '../../api/errors.ts';
+import { throwIfCancelled, type ErrorCode, type ErrorInfo } from '../../api/errors.ts';
 import { skipReasonFor, summarizeOutcomes, type EnrolmentOutcome, type EnrolSummary } from '../../api/enrol-outcomes.ts';
 import { reportUnexpected } from '../runtime/error-log.ts';
 import {
@@ -18,7 +18,7 @@ import {
   type IdentityEvidence,
 } from './enrolment.ts';
 import { readPersonFolders } from '../evaluation/identify-folders.ts';
-import { WorkerPool } from '../workers/pool.ts';
+import { cancelOnAbort, WorkerPool } from '../workers/pool.ts';
 import type { EnrolTask } from '../workers/enrol-worker.ts';
 
 export interface EnrolFolderOptions {
@@ -94,15 +94,7 @@ export async function enrolFolder(store: Store, root: string, options: EnrolFold
   const allowLowQuality = Boolean(options.allowLowQuality);
   let analysed = 0;
   // Ctrl-C: stop the threads and stop waiting for them; what was saved stays (whole photos only).
-  const cancelled = new Promise<never>((_, reject) => {
-    const stop = () => {
-      void pool.close();
-      reject(new FaceKitError('CANCELLED', 'cancelled'));
-    };
-    if (options.signal?.aborted) stop();
-    else options.signal?.addEventListener('abort', stop, { once: true });
-  });
-  cancelled.catch(() => undefined); // only raced below, never awaited on its own
+  const cancelled = cancelOnAbort(pool, options.signal);
 
   const refuse = (person: string, file: string, error: unknown) => {
     // A crashed worker thread or a bug is logged; the photo is reported like any refused one.

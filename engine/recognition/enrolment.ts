@@ -212,7 +212,11 @@ export function storedEvidence(store: Store, personName: string, modelId: string
 
 /** Stores a prepared face as `personName` (created when new), in one transaction. Idempotent per photo. */
 export function saveEnrolment(store: Store, personName: string, prepared: PreparedEnrolment): EnrolResult {
-  const outcome: EnrolOutcome = store.enrolFace(personName, prepared.photo, prepared.face, { createIfMissing: true });
+  return enrolmentResult(personName, prepared, store.enrolFace(personName, prepared.photo, prepared.face, { createIfMissing: true }));
+}
+
+/** What a store (the local one, or the registry) made of a prepared face, as the caller's result; a conflict throws. */
+export function enrolmentResult(personName: string, prepared: PreparedEnrolment, outcome: EnrolOutcome): EnrolResult {
   if (outcome.status === 'conflict') {
     throw new FaceKitError('CONFLICT', `this face is already enrolled as "${outcome.ownerName}"`, prepared.source);
   }

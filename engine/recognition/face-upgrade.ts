@@ -13,7 +13,7 @@ import { decodeImageFile, type DecodedImage } from '../image.ts';
 import { analyzeFaces, ENROL_VIEWS, type AnalyzedFace } from '../faces/pipeline.ts';
 import { currentPipelineId } from '../faces/pipeline-id.ts';
 import type { FaceModels } from '../faces/nets.ts';
-import type { Box } from '../faces/geometry.ts';
+import { iou } from '../faces/geometry.ts';
 
 /** The stored box and the re-detected one must overlap at least this much (intersection over union) to be the same face. */
 export const MIN_BOX_OVERLAP = 0.5;
@@ -61,14 +61,6 @@ export interface UpgradeOptions {
   /** Called after each face: how many are done of how many, and the photo being worked on. */
   onProgress?: (done: number, total: number, photo: string | null) => void;
   signal?: AbortSignal;
-}
-
-export function boxOverlap(a: Box, b: Box): number {
-  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-  if (w <= 0 || h <= 0) return 0;
-  const inter = w * h;
-  return inter / (a.width * a.height + b.width * b.height - inter);
 }
 
 /** A path an upgrade can read the photo from: app enrolments record the upload's or camera shot's name instead. */
@@ -121,7 +113,7 @@ function byPhoto(faces: OutdatedFace[]): { path: string | null; sha256: string |
 
 /** Each stored face's best match among the re-detected faces (each taken once, best overlaps first). */
 function matchFaces(stored: OutdatedFace[], found: AnalyzedFace[]): Map<number, { face: AnalyzedFace; overlap: number }> {
-  const pairs = stored.flatMap((s) => found.map((f) => ({ s, f, overlap: boxOverlap(s.box, f.box) })));
+  const pairs = stored.flatMap((s) => found.map((f) => ({ s, f, overlap: iou(s.box, f.box) })));
   pairs.sort((a, b) => b.overlap - a.overlap);
   const matched = new Map<number, { face: AnalyzedFace; overlap: number }>();
   const taken = new Set<AnalyzedFace>();

@@ -3,10 +3,16 @@
 // local cache as evidence), then written to the registry first (db/sync/replica.ts: person + face in one
 // server transaction) and pulled into the cache. The server being down fails the enrolment with a clear
 // message; nothing is written locally.
-import { FaceKitError } from '../../api/errors.ts';
 import type { Replica } from '../../db/sync/replica.ts';
 import type { DecodedImage } from '../image.ts';
-import { analysePhoto, decideEnrolment, storedEvidence, type EnrolOptions, type EnrolResult } from '../recognition/enrolment.ts';
+import {
+  analysePhoto,
+  decideEnrolment,
+  enrolmentResult,
+  storedEvidence,
+  type EnrolOptions,
+  type EnrolResult,
+} from '../recognition/enrolment.ts';
 
 type FaceModels = Parameters<typeof analysePhoto>[0];
 
@@ -19,18 +25,5 @@ export async function enrolThroughRegistry(
 ): Promise<EnrolResult> {
   const photo = await analysePhoto(models, image, options);
   const prepared = decideEnrolment(photo, { ...options, evidence: storedEvidence(replica.store, personName, photo.modelId) });
-  const outcome = await replica.enrol(personName, prepared.photo, prepared.face);
-  if (outcome.status === 'conflict') {
-    throw new FaceKitError('CONFLICT', `this face is already enrolled as "${outcome.ownerName}"`, prepared.source);
-  }
-  return {
-    person: personName,
-    source: prepared.source,
-    status: outcome.status,
-    faceId: outcome.faceId,
-    face: prepared.summary,
-    faceCount: prepared.faceCount,
-    chosen: prepared.chosen,
-    warnings: prepared.warnings,
-  };
+  return enrolmentResult(personName, prepared, await replica.enrol(personName, prepared.photo, prepared.face));
 }

@@ -66,3 +66,20 @@ export class WorkerPool<In, Out> {
     await Promise.all(this.#all.map((w) => w.terminate()));
   }
 }
+
+/**
+ * Rejects with CANCELLED, closing the pool, when `signal` aborts (at once if it already has): race it
+ * against the pool's work so that Ctrl-C stops the threads and stops the waiting for them.
+ */
+export function cancelOnAbort(pool: { close(): Promise<void> }, signal: AbortSignal | undefined): Promise<never> {
+  const cancelled = new Promise<never>((_, reject) => {
+    const stop = () => {
+      void pool.close();
+      reject(new FaceKitError('CANCELLED', 'cancelled'));
+    };
+    if (signal?.aborted) stop();
+    else signal?.addEventListener('abort', stop, { once: true });
+  });
+  cancelled.catch(() => undefined); // only raced, never awaited on its own
+  return cancelled;
+}
