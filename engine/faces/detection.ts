@@ -226,7 +226,10 @@ export async function detectFaces(models: FaceModels, image: RgbImage, options: 
     const pad = Math.round(TIGHT_CROP_PAD * Math.max(smaller.width, smaller.height));
     const framed = await padImage(smaller, pad);
     const back = (b: Box) => scaleBox(shiftBox(b, -pad, -pad), 1 / padScale);
-    add(await ssd.detect(framed, { minConfidence, maxResults: maxFaces }), back, plan.padded === 'fallback' && !plan.verify, true);
+    // When the whole photo gave nothing, the padded frame's SSD faces are kept unchecked, as the single-pass
+    // detector always kept them: every plan finds at least what it found (a very blurred face included).
+    const firstPassFoundNone = !candidates.some((c) => c.primary);
+    add(await ssd.detect(framed, { minConfidence, maxResults: maxFaces }), back, firstPassFoundNone, true);
     if (plan.blazeFace) {
       const blaze = await models.get('blazeFace').detect(framed, { minConfidence: BLAZE_MIN_CONFIDENCE, maxResults: maxFaces });
       add(blaze, (b) => blazeToSsd(back(b)), false, true);

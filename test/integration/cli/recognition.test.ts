@@ -31,7 +31,7 @@ test('enroll, verify, identify and compare, with --json and exit codes', async (
 
   const noMatch = await cli('verify', 'Joe Biden', photo.obama3);
   assert.equal(noMatch.code, 1);
-  assert.match(noMatch.stdout, /^NO MATCH: Joe Biden, distance 0\.\d+ \(threshold 0\.6\)/);
+  assert.match(noMatch.stdout, new RegExp(`^NO MATCH: Joe Biden, distance 0\\.\\d+ \\(threshold ${DEFAULT_THRESHOLD}\\)`));
 
   const who = await cli('identify', photo.obamaAndBiden, '--json');
   assert.equal(who.code, 0);
