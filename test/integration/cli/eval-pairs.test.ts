@@ -87,12 +87,12 @@ test('eval pairs --json: the ROC, the best threshold, TAR at FAR, FAR/FRR and cr
     json.tarAtFar.map((t: { far: number }) => t.far),
     [0.001, 0.01],
   );
-  // FAR and FRR at 0.6, counted again from the distances.
+  // FAR and FRR at the default threshold, counted again from the distances.
   const results: { same: boolean; distance: number }[] = json.results;
-  const accepted = (r: { distance: number }) => r.distance <= 0.6;
+  const accepted = (r: { distance: number }) => r.distance <= DEFAULT_THRESHOLD;
   const far = results.filter((r) => !r.same && accepted(r)).length / 7;
   const frr = results.filter((r) => r.same && !accepted(r)).length / 4;
-  assert.deepEqual(json.farFrr, { threshold: 0.6, far: Number(far.toFixed(4)), frr: Number(frr.toFixed(4)) });
+  assert.deepEqual(json.farFrr, { threshold: DEFAULT_THRESHOLD, far: Number(far.toFixed(4)), frr: Number(frr.toFixed(4)) });
   assert.ok(Math.abs(json.accuracy - (1 - (far * 7 + frr * 4) / 11)) < 1e-3, 'the accuracy is what FAR and FRR leave');
   // TAR at FAR 1 % on 7 different pairs: no false accept allowed.
   const tar1 = json.tarAtFar[1];
