@@ -82,7 +82,7 @@ test('eval quality: accuracy by the blur and size of the worse face, on the phot
   assert.equal(result.code, 0, result.stderr);
   const { natural, degraded } = result.json;
   assert.equal(natural.pairs, 105);
-  assert.equal(natural.accuracy, 1, 'the fixture pairs are all right at 0.6');
+  assert.equal(natural.accuracy, 1, 'the fixture pairs are all right at the default threshold');
   const count = (buckets: { pairs: number }[]) => buckets.reduce((n, b) => n + b.pairs, 0);
   assert.equal(count(natural.byBlur), 105, 'every pair in one blur bucket');
   assert.equal(count(natural.bySize), 105, 'and in one size bucket');

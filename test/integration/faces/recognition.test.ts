@@ -8,7 +8,7 @@ import { decodeImageBuffer, decodeImageFile } from '../../../engine/image.ts';
 import { enrol } from '../../../engine/recognition/enrolment.ts';
 import { identify, verify } from '../../../engine/recognition/recognition.ts';
 import { isFaceKitError, type FaceKitError } from '../../../api/errors.ts';
-import { THRESHOLD_SETTING } from '../../../engine/recognition/thresholds.ts';
+import { DEFAULT_THRESHOLD, THRESHOLD_SETTING } from '../../../engine/recognition/thresholds.ts';
 import { at } from '../../helpers/assert.ts';
 import { bidenWithObamaBehind, obamaWithBidenBehind, photo, tempDir } from '../../helpers/fixtures.ts';
 import { createModelRegistry } from '../../../engine/models/loaded-models.ts';
@@ -115,7 +115,7 @@ test('verify: the same person matches, another person does not', async () => {
   const same = await verify(models, store, 'Barack Obama', await decodeImageFile(photo.obama3));
   assert.equal(same.match, true);
   assert.ok(same.distance < same.threshold);
-  assert.equal(same.threshold, 0.6);
+  assert.equal(same.threshold, DEFAULT_THRESHOLD);
   const other = await verify(models, store, 'Joe Biden', await decodeImageFile(photo.obama3));
   assert.equal(other.match, false);
   assert.ok(other.distance > other.threshold);
