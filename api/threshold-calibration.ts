@@ -47,9 +47,20 @@ export const VERIFY_THRESHOLD = 0.62;
  */
 export const KIOSK_THRESHOLD = 0.55;
 
-/** The measured point nearest to `threshold` (for the figures next to a setting). */
-export function nearestOperatingPoint(threshold: number): OperatingPoint | undefined {
-  let best: OperatingPoint | undefined;
-  for (const p of CALIBRATION.points) if (!best || Math.abs(p.threshold - threshold) < Math.abs(best.threshold - threshold)) best = p;
-  return best;
+/**
+ * What the calibration says of `threshold`: read between the two measured points around it (linearly),
+ * or the nearest end point outside the measured range (its own threshold then says so).
+ */
+export function operatingPointAt(threshold: number): OperatingPoint | undefined {
+  const points = CALIBRATION.points;
+  const first = points[0];
+  const last = points.at(-1);
+  if (!first || !last || !Number.isFinite(threshold)) return undefined;
+  if (threshold <= first.threshold) return first;
+  if (threshold >= last.threshold) return last;
+  const upper = points.findIndex((p) => p.threshold >= threshold);
+  const hi = points[upper] ?? last;
+  const lo = points[upper - 1] ?? first;
+  const t = (threshold - lo.threshold) / (hi.threshold - lo.threshold);
+  return { threshold, far: lo.far + t * (hi.far - lo.far), frr: lo.frr + t * (hi.frr - lo.frr) };
 }
