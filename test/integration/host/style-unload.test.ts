@@ -77,7 +77,7 @@ test('after the last job the style worker frees VGG-19 and the face networks; th
   const first = await handlers['style.start'](startArgs);
   await finished(first.jobId);
   // style.done goes out before the idle timer starts: everything the job used is still loaded here.
-  assert.deepEqual(models.loadedNames().sort(), ['faceDescriptor', 'faceDetector', 'faceLandmarks', 'vgg19']);
+  assert.deepEqual(models.loadedNames().sort(), ['blazeFace', 'faceDescriptor', 'faceDetector', 'faceLandmarks', 'vgg19']);
   const loaded = memory();
   assert.ok(loaded.numTensors > before.numTensors, `${loaded.numTensors} tensors while loaded`);
 

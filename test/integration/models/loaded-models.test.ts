@@ -63,7 +63,7 @@ test('the whole pipeline: unloadAll() gives back every tensor, and the next phot
   const before = memory();
   const first = await analyzeFaces(models, image);
   await analyzeFaces(models, image, { detector: 'fast' });
-  assert.deepEqual(models.loadedNames().sort(), ['faceDescriptor', 'faceDetector', 'faceLandmarks', 'fastFaceDetector']);
+  assert.deepEqual(models.loadedNames().sort(), ['blazeFace', 'faceDescriptor', 'faceDetector', 'faceLandmarks', 'fastFaceDetector']);
   const loaded = memory();
   assert.ok(loaded.numBytes > 20e6, `${loaded.numBytes} bytes of face weights`);
 
