@@ -4,7 +4,7 @@
 // the photo. Every box the whole-photo SSD pass did not find must be re-detected by SSD on a chip cut
 // around the face its 68 landmarks describe, so the extra passes add faces, not false detections.
 // The kiosk's fast path (Tiny Face Detector on the frame) is not here: pipeline.ts calls it directly.
-import { fitWithin, padImage, type RgbImage } from '../image.ts';
+import { fitWithin, padImage, scaleImage, type RgbImage } from '../image.ts';
 import { cutChip, chipToSource, type ChipSpec } from './chip.ts';
 import { suppress } from './blazeface.ts';
 import { boundingBox, boxCenter, iou, scaleBox, shiftBox, type Box, type Point } from './geometry.ts';
@@ -91,16 +91,21 @@ export function tileGrid(width: number, height: number): { tiles: Box[]; scale: 
   return { tiles, scale };
 }
 
-async function crop(image: RgbImage, box: Box, scale: number): Promise<RgbImage> {
-  const left = Math.round(box.x);
-  const top = Math.round(box.y);
-  const width = Math.min(image.width - left, Math.round(box.width));
-  const height = Math.min(image.height - top, Math.round(box.height));
-  // cutChip's sampling keeps this to the tile's own pixels (a square chip of the tile, grey outside it)
-  const side = Math.max(width, height);
-  const size = Math.max(1, Math.round(side * scale));
-  const chip = await cutChip(image, { center: { x: left + side / 2, y: top + side / 2 }, side, angle: 0, size });
-  return chip;
+/**
+ * A tile's pixels cut out of the photo already scaled to the tiles' scale (the grid costs one resize,
+ * not one per tile: a 17 KB JPEG can claim 10 000 × 10 000 pixels), and where the cut starts, in photo pixels.
+ */
+function cutTile(scaled: RgbImage, tile: Box, scale: number): { pixels: RgbImage; origin: { x: number; y: number } } {
+  const left = Math.min(scaled.width - 1, Math.max(0, Math.round(tile.x * scale)));
+  const top = Math.min(scaled.height - 1, Math.max(0, Math.round(tile.y * scale)));
+  const width = Math.max(1, Math.min(scaled.width - left, Math.round(tile.width * scale)));
+  const height = Math.max(1, Math.min(scaled.height - top, Math.round(tile.height * scale)));
+  const data = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    const from = ((top + y) * scaled.width + left) * 3;
+    scaled.data.copy(data, y * width * 3, from, from + width * 3);
+  }
+  return { pixels: { width, height, data }, origin: { x: left / scale, y: top / scale } };
 }
 
 /** BlazeFace's box as the box SSD would draw around the same face. */
@@ -202,16 +207,14 @@ export async function detectFaces(models: FaceModels, image: RgbImage, options: 
   const portrait = candidates.some((c) => Math.max(c.box.width, c.box.height) >= PORTRAIT_FACE_SHARE * longer);
   if (plan.tiles && !portrait) {
     const grid = tileGrid(image.width, image.height);
+    const scaled = grid.tiles.length && grid.scale < 1 ? await scaleImage(image, grid.scale) : image;
     for (const tile of grid.tiles) {
-      const pixels = await crop(image, tile, grid.scale);
-      add(
-        await ssd.detect(pixels, { minConfidence, maxResults: maxFaces }),
-        (b) => shiftBox(scaleBox(b, 1 / grid.scale), tile.x, tile.y),
-        false,
-      );
+      const { pixels, origin } = cutTile(scaled, tile, grid.scale);
+      const back = (b: Box) => shiftBox(scaleBox(b, 1 / grid.scale), origin.x, origin.y);
+      add(await ssd.detect(pixels, { minConfidence, maxResults: maxFaces }), back, false);
       if (plan.blazeFace) {
         const blaze = await models.get('blazeFace').detect(pixels, { minConfidence: BLAZE_MIN_CONFIDENCE, maxResults: maxFaces });
-        add(blaze, (b) => blazeToSsd(shiftBox(scaleBox(b, 1 / grid.scale), tile.x, tile.y)), false);
+        add(blaze, (b) => blazeToSsd(back(b)), false);
       }
     }
   }
