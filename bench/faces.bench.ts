@@ -4,34 +4,19 @@ import sharp from 'sharp';
 import { initBackend, describeBackend } from '../engine/runtime/backend.ts';
 import { decodeImageBuffer } from '../engine/image.ts';
 import { analyzeFaces } from '../engine/faces/pipeline.ts';
-import { faceapi, faceModelDir } from '../engine/faces/models.ts';
+import { loadStockPipeline } from '../engine/faces/stock-pipeline.ts';
 import { createModelRegistry } from '../engine/models/loaded-models.ts';
-import { tf } from '../engine/runtime/tf.ts';
 import { photo } from '../test/helpers/fixtures.ts';
 import { median, medianMs, printTable } from './table.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
-async function stockFaceApi(bytes: Buffer): Promise<number> {
-  const image = await decodeImageBuffer(bytes, 'stock');
-  const input = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
-  try {
-    const found = await faceapi
-      .detectAllFaces(input as unknown as faceapi.TNetInput, new faceapi.SsdMobilenetv1Options({ minConfidence: 0.5 }))
-      .withFaceLandmarks()
-      .withFaceDescriptors();
-    return found.length;
-  } finally {
-    input.dispose();
-  }
-}
-
 export async function benchFaces(): Promise<void> {
   const backend = await initBackend();
   const models = createModelRegistry();
   // The baseline runs face-api's own pipeline, which uses its global nets: the same weight files, loaded there too.
-  for (const net of [faceapi.nets.ssdMobilenetv1, faceapi.nets.faceLandmark68Net, faceapi.nets.faceRecognitionNet])
-    await net.loadFromDisk(faceModelDir());
+  const stockPipeline = await loadStockPipeline();
+  const stockFaceApi = async (bytes: Buffer) => (await stockPipeline.describeAll(await decodeImageBuffer(bytes, 'stock'))).length;
   const rows: (string | number)[][] = [];
   for (const width of [640, 2000]) {
     const bytes = await sharp(photo.obamaAndBiden).resize({ width }).jpeg({ quality: 90 }).toBuffer();
@@ -65,7 +50,7 @@ export async function benchFaces(): Promise<void> {
     rows,
   );
   models.unloadAll();
-  for (const net of [faceapi.nets.ssdMobilenetv1, faceapi.nets.faceLandmark68Net, faceapi.nets.faceRecognitionNet]) net.dispose();
+  stockPipeline.dispose();
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await benchFaces();

@@ -130,17 +130,8 @@ export interface ChangedFace extends SealedFace {
   createdAt: string;
   seq: number;
 }
-export interface ChangedCheckin {
-  id: number;
-  key: string;
-  personId: number | null;
-  personName: string;
-  distance: number | null;
-  at: string;
-  source: string;
-  kiosk: string;
-  seq: number;
-}
+/** A check-in as a pull brings it: what was sent (less the cool-down it was checked against), with its row id and change seq. */
+export type ChangedCheckin = Omit<RegistryCheckin, 'cooldownSeconds'> & { id: number; seq: number };
 export interface Changes {
   people: ChangedPerson[];
   faces: ChangedFace[];
