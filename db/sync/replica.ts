@@ -315,9 +315,17 @@ export class Replica {
     let listener: RegistryClient | undefined;
     let stopped = false;
     let busy = false;
+    // A notification that arrives during a sync must not be lost: the running sync may have read the changes
+    // before that commit, so one more sync follows it.
+    let again = false;
     const tick = async (): Promise<void> => {
-      if (stopped || busy) return;
+      if (stopped) return;
+      if (busy) {
+        again = true;
+        return;
+      }
       busy = true;
+      again = false;
       try {
         if (!listener) {
           const l = await connectRegistry(this.url, this.#timeoutMs);
@@ -334,6 +342,7 @@ export class Replica {
       } finally {
         busy = false;
       }
+      if (again) await tick();
     };
     const timer = setInterval(() => void tick(), retryMs);
     void tick();
