@@ -55,6 +55,12 @@ export interface Settings {
   /** Consecutive frames the same person must be seen in before a check-in. */
   kioskRequiredFrames: number;
   kioskLogUnknown: boolean;
+  /** Passive liveness (one-frame anti-spoofing model) at the kiosk. */
+  kioskLivenessPassive: boolean;
+  /** Active liveness at the kiosk: a blink or head-turn challenge before a check-in. */
+  kioskLivenessChallenge: boolean;
+  /** Passive liveness score at or above which a face counts as live (kiosk, and verify/identify when asked). */
+  livenessThreshold: number;
   /** MediaDeviceInfo.deviceId chosen in Settings; '' = the system default. */
   cameraId: string;
 }
@@ -258,6 +264,9 @@ export const calls = {
       kioskCooldownSeconds: z.number().int().min(0).max(86_400).optional(),
       kioskRequiredFrames: z.number().int().min(1).max(30).optional(),
       kioskLogUnknown: z.boolean().optional(),
+      kioskLivenessPassive: z.boolean().optional(),
+      kioskLivenessChallenge: z.boolean().optional(),
+      livenessThreshold: z.number().min(0).max(1).optional(),
       cameraId: z.string().max(500).optional(),
     }),
     result: {} as Settings,

@@ -23,6 +23,9 @@ const KEYS = {
   kioskCooldownSeconds: 'kiosk.cooldownSeconds',
   kioskRequiredFrames: 'kiosk.requiredFrames',
   kioskLogUnknown: 'kiosk.logUnknown',
+  kioskLivenessPassive: 'kiosk.livenessPassive',
+  kioskLivenessChallenge: 'kiosk.livenessChallenge',
+  livenessThreshold: 'liveness.threshold',
   cameraId: 'ui.cameraId',
 } as const;
 
@@ -33,6 +36,10 @@ export const DEFAULTS: Settings = {
   kioskCooldownSeconds: 300,
   kioskRequiredFrames: 3,
   kioskLogUnknown: false,
+  kioskLivenessPassive: true,
+  kioskLivenessChallenge: true,
+  // Placeholder until the passive model is measured (#12): engine/faces/liveness.ts will own the calibrated default.
+  livenessThreshold: 0.5,
   cameraId: '',
 };
 
@@ -44,6 +51,9 @@ export function readSettings(store: Store): Settings {
     kioskCooldownSeconds: get('kioskCooldownSeconds'),
     kioskRequiredFrames: get('kioskRequiredFrames'),
     kioskLogUnknown: get('kioskLogUnknown'),
+    kioskLivenessPassive: get('kioskLivenessPassive'),
+    kioskLivenessChallenge: get('kioskLivenessChallenge'),
+    livenessThreshold: get('livenessThreshold'),
     cameraId: get('cameraId'),
   };
 }
