@@ -122,6 +122,34 @@ export async function verify(
   };
 }
 
+/** One face identified, with everything the pipeline knew about it (landmarks, embedding): for the kiosk. */
+export interface AnalyzedMatch extends IdentifiedFace {
+  analysis: AnalyzedFace;
+}
+
+/** identify(), keeping each face's analysis (the kiosk's liveness and visitor log need landmarks and embeddings). */
+export async function identifyAnalyzed(
+  models: FaceModels,
+  store: Store,
+  image: DecodedImage,
+  options: RecognitionOptions & { topK?: number } = {},
+): Promise<{ threshold: number; modelId: string; faces: AnalyzedMatch[] }> {
+  const threshold = thresholdFor(store, options.threshold);
+  const { faces, modelId } = await analyzeFaces(models, image, options);
+  const results = faces.map((face): AnalyzedMatch => {
+    // Exact below db/search/face-search.ts's ANN_MIN_FACES faces, the HNSW index above.
+    const candidates: PersonMatch[] = store.faceSearch.nearestPeople(modelId, face.embedding, options.topK ?? 3);
+    const nearest = candidates[0];
+    return {
+      face: summarizeFace(face),
+      match: nearest && nearest.distance <= threshold ? nearest : null,
+      candidates,
+      analysis: face,
+    };
+  });
+  return { threshold, modelId, faces: results };
+}
+
 /** Who is in this photo? For each face: the nearest enrolled person within the threshold, or unknown. */
 export async function identify(
   models: FaceModels,
@@ -129,13 +157,6 @@ export async function identify(
   image: DecodedImage,
   options: RecognitionOptions & { topK?: number } = {},
 ): Promise<IdentifyResult> {
-  const threshold = thresholdFor(store, options.threshold);
-  const { faces, modelId } = await analyzeFaces(models, image, options);
-  const results = faces.map((face): IdentifiedFace => {
-    // Exact below db/search/face-search.ts's ANN_MIN_FACES faces, the HNSW index above.
-    const candidates: PersonMatch[] = store.faceSearch.nearestPeople(modelId, face.embedding, options.topK ?? 3);
-    const nearest = candidates[0];
-    return { face: summarizeFace(face), match: nearest && nearest.distance <= threshold ? nearest : null, candidates };
-  });
-  return { source: image.source, threshold, faces: results };
+  const { threshold, faces } = await identifyAnalyzed(models, store, image, options);
+  return { source: image.source, threshold, faces: faces.map(({ face, match, candidates }) => ({ face, match, candidates })) };
 }

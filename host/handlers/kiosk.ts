@@ -1,7 +1,7 @@
 // Runs in an engine worker thread. Kiosk sessions: each camera frame is recognised with the fast
 // detector and fed to the check-in rules (engine/recognition/kiosk.ts).
 import crypto from 'node:crypto';
-import { identify } from '../../engine/recognition/recognition.ts';
+import { identifyAnalyzed } from '../../engine/recognition/recognition.ts';
 import { KioskSession } from '../../engine/recognition/kiosk.ts';
 import { FaceKitError } from '../../api/errors.ts';
 import type { HandlerContext, Handlers } from './context.ts';
@@ -37,7 +37,7 @@ export function kioskHandlers(ctx: HandlerContext): Handlers<'kiosk.start' | 'ki
       const started = performance.now();
       const decoded = await decodeArg(image);
       const threshold = thresholds.get(sessionId);
-      const { faces } = await identify(ctx.models, ctx.store, decoded, { detector: 'fast', topK: 1, threshold });
+      const { faces } = await identifyAnalyzed(ctx.models, ctx.store, decoded, { detector: 'fast', topK: 1, threshold });
       const observed = faces.map((f) => ({
         box: f.face.box,
         seen: { personId: f.match?.personId ?? null, name: f.match?.name ?? null, distance: f.match?.distance ?? null },
