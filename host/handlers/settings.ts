@@ -11,6 +11,7 @@ import {
   resolveThreshold,
 } from '../../engine/recognition/thresholds.ts';
 import { findModelFile, vgg19MissingMessage, VGG19_ID } from '../../engine/models/index.ts';
+import { LIVENESS_DEFAULT_THRESHOLD } from '../../engine/faces/liveness.ts';
 import type { Settings } from '../../api/definition.ts';
 import type { HandlerContext, Handlers } from './context.ts';
 
@@ -38,8 +39,7 @@ export const DEFAULTS: Settings = {
   kioskLogUnknown: false,
   kioskLivenessPassive: true,
   kioskLivenessChallenge: true,
-  // Placeholder until the passive model is measured (#12): engine/faces/liveness.ts will own the calibrated default.
-  livenessThreshold: 0.5,
+  livenessThreshold: LIVENESS_DEFAULT_THRESHOLD,
   cameraId: '',
 };
 

@@ -28,7 +28,7 @@ test('the manifest pins the Keras VGG19 release and lists the face models', () =
     url: `https://storage.googleapis.com/tensorflow/keras-applications/vgg19/${VGG_FILE}`,
     urlEnv: 'FACEKIT_VGG19_URL',
   });
-  assert.deepEqual(loadManifest().models.map((m) => m.id).sort(), ['blazeface', 'face_landmark_68', 'face_recognition', 'ssd_mobilenetv1', 'vgg19']);
+  assert.deepEqual(loadManifest().models.map((m) => m.id).sort(), ['antispoof', 'blazeface', 'face_landmark_68', 'face_recognition', 'ssd_mobilenetv1', 'vgg19']);
 });
 
 test('requireVgg19 says what is missing and where it will go; details carry what a shell needs for its advice', { skip: bundledVgg && 'real weights in models/vgg19' }, () => {
