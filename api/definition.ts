@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { FaceKitError, type ErrorInfo } from './errors.ts';
 import { APP_STYLE_DEFAULTS, APP_STYLE_LIMITS, STYLE_LIMITS } from './style-limits.ts';
+import type { ChallengeKind, SpoofReason } from './liveness.ts';
 
 export type { ErrorInfo };
 
@@ -94,6 +95,29 @@ export interface PersonFace {
   createdAt: string;
 }
 
+/** A group of unknown faces the kiosk logged (issue #12): "Visitor 3 — seen 7 times, first …, last …". */
+export interface Visitor {
+  /** Stays the visitor's while faces arrive; never given to another visitor. */
+  id: number;
+  /** "Visitor <id>". */
+  label: string;
+  /** Faces logged (one per appearance at the kiosk). */
+  seen: number;
+  first: string;
+  last: string;
+  /** Its faces, newest first: 'visitors.thumbnail'. */
+  faceIds: number[];
+}
+
+/** A visitor turned into a person's faces ('visitors.name', 'visitors.merge'). */
+export interface VisitorEnrolled {
+  person: Person;
+  /** Faces enrolled. */
+  enrolled: number;
+  /** Unknown check-ins now the person's. */
+  checkins: number;
+}
+
 export interface Checkin {
   id: number;
   personId: number | null;
@@ -102,6 +126,10 @@ export interface Checkin {
   distance: number | null;
   at: string;
   source: string;
+  /** 'checkin': a visit; 'spoof': an attempt the kiosk refused as not live (ids are counted per kind). */
+  kind: 'checkin' | 'spoof';
+  /** For a spoof attempt: why it was refused, the challenge asked, the mean passive score (0–1) if measured. */
+  spoof?: { reason: SpoofReason; challenge: ChallengeKind | null; liveness: number | null };
 }
 
 export interface PersonDetail {
@@ -153,6 +181,14 @@ export interface Match {
   name: string;
   distance: number;
 }
+/** Passive (one-frame) liveness of a face: the model's P(real) against the threshold. */
+export interface LivenessScore {
+  score: number;
+  live: boolean;
+  threshold: number;
+  /** The model that scored it (models/manifest.json id). */
+  model: string;
+}
 export interface VerifyResult {
   person: string;
   match: boolean;
@@ -162,6 +198,8 @@ export interface VerifyResult {
   faceCount: number;
   /** Why the result is less reliable (a turned, blurred or small face); empty when nothing. */
   notes: string[];
+  /** The compared face's passive liveness, when asked for (`liveness: true`). */
+  liveness?: LivenessScore;
 }
 export interface IdentifiedFace {
   box: Box;
@@ -169,6 +207,8 @@ export interface IdentifiedFace {
   candidates: Match[];
   /** Why this face's result is less reliable; empty when nothing. */
   notes: string[];
+  /** This face's passive liveness, when asked for (`liveness: true`). */
+  liveness?: LivenessScore;
 }
 export interface IdentifyResult {
   width: number;
@@ -183,12 +223,21 @@ export interface KioskSession {
   cooldownSeconds: number;
   requiredFrames: number;
   logUnknown: boolean;
+  livenessPassive: boolean;
+  livenessChallenge: boolean;
+  livenessThreshold: number;
 }
 export interface KioskFace {
   box: Box;
   name: string | null;
   distance: number | null;
   /** consecutive frames seen so far */ streak: number;
+  /** Mean passive liveness score (0–1) over the recent frames, when the kiosk measures it. */
+  liveness: number | null;
+  /** What this person is asked to do now to be checked in, and the seconds left. */
+  challenge: { kind: ChallengeKind; prompt: string; secondsLeft: number } | null;
+  /** This attempt was refused as not live (shown a few seconds; a new attempt follows). */
+  refused: SpoofReason | null;
 }
 export interface KioskFrameResult {
   width: number;
@@ -199,6 +248,9 @@ export interface KioskFrameResult {
   /** Engine time for this frame, ms. */
   ms: number;
 }
+
+/** Why a style transfer (or one of its stages) ended before or at its iteration count. */
+export type StyleStopReason = 'converged' | 'budget' | 'iterations' | 'cancelled';
 
 export interface GalleryItem {
   id: number;
@@ -211,6 +263,8 @@ export interface GalleryItem {
   msPerIteration: number;
   identityDistance: number | null;
   backend: string;
+  /** How the job ended; null for results made before FaceKit recorded it. */
+  stopReason: StyleStopReason | null;
 }
 
 export interface StyleJobProgress {
@@ -224,6 +278,8 @@ export interface StyleJobProgress {
   etaMs: number;
   /** JPEG of the current image, sent every few iterations. */
   preview?: Uint8Array;
+  /** On the event that ends a stage: why it ended. */
+  stopReason?: StyleStopReason;
 }
 
 // ---------- argument schemas ----------
@@ -240,6 +296,10 @@ const styleSettings = z.object({
   preserveColor: z.enum(['none', 'luminance', 'histogram']).default('none'),
   preserveIdentity: z.boolean().default(false),
   seed: z.number().int().min(STYLE_LIMITS.seed.min).max(STYLE_LIMITS.seed.max).optional(),
+  /** Time limit of the job, seconds; none when absent. */
+  maxSeconds: z.number().int().min(STYLE_LIMITS.maxSeconds.min).max(STYLE_LIMITS.maxSeconds.max).optional(),
+  /** Stop each stage once the image stops changing (the preset's rule); false runs every iteration. */
+  earlyStop: z.boolean().default(true),
 });
 const styleImage = imageArg.extend({
   weight: z.number().positive().max(APP_STYLE_LIMITS.imageWeightMax).default(APP_STYLE_DEFAULTS.imageWeight),
@@ -247,6 +307,8 @@ const styleImage = imageArg.extend({
 export type StyleSettingsArg = z.input<typeof styleSettings>;
 
 const checkinFilter = z.object({
+  /** Visits (the default), spoof attempts the kiosk refused, or both. */
+  kind: z.enum(['checkins', 'spoof', 'all']).default('checkins'),
   person: z.string().max(100).optional(),
   from: isoDate.optional(),
   to: isoDate.optional(),
@@ -301,8 +363,12 @@ export const calls = {
     }),
     result: {} as EnrolResult,
   },
-  'recognize.verify': { args: z.object({ name: personName, image: imageArg }), result: {} as VerifyResult },
-  'recognize.identify': { args: z.object({ image: imageArg }), result: {} as IdentifyResult },
+  /** `liveness`: also score each reported face's passive liveness (threshold: the livenessThreshold setting). */
+  'recognize.verify': {
+    args: z.object({ name: personName, image: imageArg, liveness: z.boolean().optional() }),
+    result: {} as VerifyResult,
+  },
+  'recognize.identify': { args: z.object({ image: imageArg, liveness: z.boolean().optional() }), result: {} as IdentifyResult },
 
   'kiosk.start': {
     args: z.object({
@@ -313,10 +379,25 @@ export const calls = {
     result: {} as KioskSession,
   },
   'kiosk.frame': { args: z.object({ sessionId: z.string().min(1).max(100), image: imageArg }), result: {} as KioskFrameResult },
-  'kiosk.stop': { args: z.object({ sessionId: z.string().min(1).max(100) }), result: {} as { frames: number; checkins: number } },
+  'kiosk.stop': {
+    args: z.object({ sessionId: z.string().min(1).max(100) }),
+    result: {} as { frames: number; checkins: number; spoofAttempts: number },
+  },
 
   'checkins.list': { args: checkinFilter, result: [] as Checkin[] },
   'checkins.csv': { args: checkinFilter, result: {} as { fileName: string; csv: string } },
+  /** The JPEG of the face a refused kiosk attempt showed (null if none was kept). */
+  'checkins.spoofThumbnail': { args: z.object({ id }), result: null as Uint8Array | null },
+
+  /** The kiosk's unknown faces, grouped into visitors; the most recently seen first. */
+  'visitors.list': { args: z.object({}), result: [] as Visitor[] },
+  'visitors.thumbnail': { args: z.object({ faceId: id }), result: new Uint8Array() },
+  /** The visitor becomes a new person (CONFLICT if the name is taken) with its faces enrolled. */
+  'visitors.name': { args: z.object({ id, name: personName }), result: {} as VisitorEnrolled },
+  /** The visitor's faces are enrolled as an existing person's. */
+  'visitors.merge': { args: z.object({ id, into: personName }), result: {} as VisitorEnrolled },
+  /** Purges the visitor like a person: embeddings, thumbnails and its unknown check-ins. */
+  'visitors.delete': { args: z.object({ id }), result: {} as { faces: number; checkins: number } },
 
   /** Starts a style transfer; progress comes as `style.progress` events, then `style.done` or `style.failed`. */
   'style.start': {
@@ -343,7 +424,7 @@ export interface Events {
   'style.failed': { jobId: string; error: ErrorInfo; cancelled: boolean };
   'faces.upgrade.progress': { done: number; total: number };
   /** People or check-ins changed (another window, the kiosk, the CLI is not included). */
-  'data.changed': { what: 'people' | 'checkins' | 'gallery' };
+  'data.changed': { what: 'people' | 'checkins' | 'gallery' | 'visitors' };
 }
 
 export type CallName = keyof typeof calls;

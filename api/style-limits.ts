@@ -33,6 +33,12 @@ export const STYLE_LIMITS = {
   seed: { min: 0, max: 2 ** 32 - 1 },
   /** A preview every N iterations (0 = never). */
   previewEvery: { min: 0, max: 1_000_000 },
+  /** Early stopping: the relative loss improvement over the window below which a stage stops (0 = never). */
+  earlyStopEpsilon: { min: 0, max: 1 },
+  /** Early stopping: evaluations compared. */
+  earlyStopWindow: { min: 1, max: 10_000 },
+  /** Time budget of one job, seconds (a week at most). */
+  maxSeconds: { min: 1, max: 604_800 },
   /** L-BFGS history size. */
   lbfgsHistory: { min: 1, max: 100 },
   /** Smaller style images (longer side, px) have too little texture to transfer. */

@@ -9,6 +9,7 @@ import { integerInRange, numberInRange, parseNumberArg } from '../arguments.ts';
 import { DEFAULT_THRESHOLD } from '../../engine/recognition/thresholds.ts';
 import { FaceKitError } from '../../api/errors.ts';
 import { formatRange, STYLE_LIMITS } from '../../api/style-limits.ts';
+import { EARLY_STOP_DEFAULTS, type StopReason } from '../../engine/style/stopping.ts';
 
 interface StylizeOptions {
   output: string;
@@ -35,6 +36,9 @@ interface StylizeOptions {
   seed?: number;
   weights?: string;
   gallery: boolean;
+  maxSeconds?: number;
+  earlyStop?: number;
+  earlyStopWindow?: number;
 }
 
 /** "block4_conv2" or "block1_conv1:0.2,block2_conv1:0.2" */
@@ -64,8 +68,17 @@ function initMode(init: string | undefined): 'content' | 'noise' | undefined {
   return init === 'content' || init === 'noise' ? init : undefined;
 }
 
+/** --early-stop 0 turns it off; either flag alone keeps the preset's other value (or the default's). */
+function earlyStopFrom(opts: StylizeOptions): StyleSettings['earlyStop'] {
+  if (opts.earlyStop === undefined && opts.earlyStopWindow === undefined) return undefined;
+  if (opts.earlyStop === 0) return null;
+  return { epsilon: opts.earlyStop ?? EARLY_STOP_DEFAULTS.epsilon, window: opts.earlyStopWindow ?? EARLY_STOP_DEFAULTS.window };
+}
+
 function settingsFrom(opts: StylizeOptions): StyleSettings {
   return {
+    maxSeconds: opts.maxSeconds,
+    earlyStop: earlyStopFrom(opts),
     preset: opts.preset,
     size: opts.size,
     iterations: opts.iterations,
@@ -86,6 +99,12 @@ function settingsFrom(opts: StylizeOptions): StyleSettings {
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const STOP_WORDS: Record<StopReason, string> = {
+  converged: 'stopped early: the image had stopped changing',
+  budget: 'stopped at the time limit',
+  iterations: 'ran every iteration',
+  cancelled: 'cancelled',
+};
 // The flags take the engine's full ranges (the app's are tighter): checked here for a usage error up front.
 const L = STYLE_LIMITS;
 
@@ -125,6 +144,21 @@ export function registerStylizeCommand(program: Command): void {
     .option('--preserve-identity', 'keep faces recognisable as the same person (portraits)')
     .option('--identity-weight <w>', `strength of --preserve-identity (default ${DEFAULT_IDENTITY_WEIGHT})`, parseNumberArg)
     .option('--seed <n>', `random seed, for reproducible results (${formatRange(L.seed)})`, integerInRange(L.seed))
+    .option(
+      '--max-seconds <n>',
+      `time limit for the whole job (${formatRange(L.maxSeconds)}); it ends in time with the image it has`,
+      numberInRange(L.maxSeconds),
+    )
+    .option(
+      '--early-stop <eps>',
+      `stop a stage when the loss improves by less than this share over the window (default ${EARLY_STOP_DEFAULTS.epsilon} with the default preset; 0 = off)`,
+      numberInRange(L.earlyStopEpsilon),
+    )
+    .option(
+      '--early-stop-window <k>',
+      `iterations the early-stop rule compares (default ${EARLY_STOP_DEFAULTS.window})`,
+      integerInRange(L.earlyStopWindow),
+    )
     .option('--weights <file>', 'a VGG-19 .h5 file instead of the installed one')
     .option('--no-gallery', 'do not record the result in the gallery')
     .action(async (contentPath: string, stylePaths: string[], opts: StylizeOptions, command: Command) => {
@@ -180,6 +214,7 @@ export function registerStylizeCommand(program: Command): void {
           loss_last: result.lossLast,
           total_ms: result.totalMs,
           seed: result.seed,
+          stop_reason: result.stopReason,
           stages: result.stages,
           warnings: result.warnings,
           ...(identity && {
@@ -192,7 +227,7 @@ export function registerStylizeCommand(program: Command): void {
         },
         () => [
           `wrote ${outcome.output} (${result.image.width}×${result.image.height}) in ${seconds(result.totalMs)}: ${result.iterations} iterations, ${result.msPerIteration.toFixed(0)} ms each at full size, seed ${result.seed}`,
-          `loss ${result.lossFirst.toExponential(3)} → ${result.lossLast.toExponential(3)}`,
+          `loss ${result.lossFirst.toExponential(3)} → ${result.lossLast.toExponential(3)}; ${STOP_WORDS[result.stopReason]}`,
           ...(identity
             ? [
                 `identity: distance ${identity.distance === null ? 'face lost' : formatDistance(identity.distance)} to the original face (same person at ≤ ${DEFAULT_THRESHOLD})`,

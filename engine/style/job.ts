@@ -10,6 +10,7 @@ import type { Vgg19Weights } from './vgg19.ts';
 import { computeTargets, deepestLayer, disposeTargets, facekitLoss, lossAndGradient, stockLossAndGradient } from './loss.ts';
 import type { ExtraLoss, LossSpec, LossTargets, LossTerms } from './loss.ts';
 import { optimize } from './optimizers.ts';
+import { jobStopReason, StageStopper, stageBudgetMs, type StopReason } from './stopping.ts';
 import { checkMemory, resolveStyleParams } from './params.ts';
 import type { ResolvedStyleParams, StyleParams } from './params.ts';
 import { luminanceImage, matchStyleColors, recombineLuminance, toRgb8 } from './color.ts';
@@ -34,6 +35,8 @@ export interface StyleProgress {
   etaMs: number;
   /** The current image, every `previewEvery` iterations and at the end of each stage. */
   preview?: RgbImage;
+  /** Set on the event that ends a stage: why it ended (early stopping, the time budget, its iteration count). */
+  stopReason?: StopReason;
 }
 
 export interface StageTiming {
@@ -46,6 +49,7 @@ export interface StageTiming {
   msPerIteration: number;
   lossFirst: number;
   lossLast: number;
+  stopReason: StopReason;
 }
 
 export interface StyleResult {
@@ -61,6 +65,8 @@ export interface StyleResult {
   totalMs: number;
   seed: number;
   warnings: string[];
+  /** 'budget' when the time budget cut a stage short, else how the last stage ended. */
+  stopReason: StopReason;
 }
 
 export interface StyleRunOptions {
@@ -172,11 +178,22 @@ export async function runStyleTransfer(params: StyleParams, options: StyleRunOpt
   let totalIteration = 0;
   let lossFirst = NaN;
   let lossLast = NaN;
+  const deadline = t0 + r.maxSeconds * 1000; // Infinity without a budget
+  /** Time left: the stage's remaining iterations at the measured rate, later stages scaled by pixel count, capped by the budget. */
+  const etaMs = (si: number, leftInStage: number, msPerIt: number, now: number): number => {
+    const stage = expectDefined(r.stages[si], `stage ${si + 1}`);
+    const pixels = stage.width * stage.height;
+    let eta = leftInStage * msPerIt;
+    for (const later of r.stages.slice(si + 1)) eta += later.iterations * msPerIt * ((later.width * later.height) / pixels);
+    return Math.max(0, Math.min(eta, deadline - now));
+  };
   try {
     // prepareImages made one StageImages per stage, in order.
     for (const [si, stage] of r.stages.entries()) {
       const img = expectDefined(images[si], `the images of stage ${si + 1}`);
       const tPrep = performance.now();
+      // This stage's share of the time left (targets included); what an earlier stage saved comes here.
+      const stopper = new StageStopper(r.earlyStop, tPrep + stageBudgetMs(r.stages, si, deadline - tPrep));
       if (r.extraLoss?.prepareStage) {
         const contentRgb = rgbToTensor(img.content);
         try {
@@ -211,6 +228,7 @@ export async function runStyleTransfer(params: StyleParams, options: StyleRunOpt
       let iteration = 0;
       let stageFirst = NaN;
       let stageLast = NaN;
+      let lastTerms: LossTerms | undefined;
       try {
         const evaluate = async (xi: Tensor4D) => {
           throwIfCancelled(signal);
@@ -221,6 +239,8 @@ export async function runStyleTransfer(params: StyleParams, options: StyleRunOpt
           iteration++;
           totalIteration++;
           stageLast = lossLast = res.terms.total;
+          lastTerms = res.terms;
+          stopper.push(res.terms.total);
           if (iteration === 1) stageFirst = res.terms.total;
           if (totalIteration === 1) lossFirst = res.terms.total;
           if (!Number.isFinite(res.terms.total)) {
@@ -229,11 +249,9 @@ export async function runStyleTransfer(params: StyleParams, options: StyleRunOpt
           }
           if (onProgress) {
             const now = performance.now();
-            const msPerIt = (now - tOpt) / iteration;
-            const pixels = stage.width * stage.height;
-            let eta = (stage.iterations - iteration) * msPerIt;
-            for (const later of r.stages.slice(si + 1)) eta += later.iterations * msPerIt * ((later.width * later.height) / pixels);
-            const wantPreview = (r.previewEvery > 0 && iteration % r.previewEvery === 0) || iteration === stage.iterations;
+            const eta = etaMs(si, stage.iterations - iteration, (now - tOpt) / iteration, now);
+            // The stage's last image comes with the event that ends the stage.
+            const wantPreview = r.previewEvery > 0 && iteration % r.previewEvery === 0 && iteration < stage.iterations;
             onProgress({
               stage: si + 1,
               stageCount: r.stages.length,
@@ -251,13 +269,32 @@ export async function runStyleTransfer(params: StyleParams, options: StyleRunOpt
           }
           return { loss: res.terms.total, grad: res.grad };
         };
-        const next = await optimize(x, evaluate, stage.iterations, r.optimizer);
+        const next = await optimize(x, evaluate, stage.iterations, r.optimizer, stopper.keepGoing);
         x.dispose();
         x = next;
       } finally {
         disposeTargets(targets);
       }
       const optimizeMs = performance.now() - tOpt;
+      const stopReason: StopReason = stopper.stopReason() ?? 'iterations';
+      if (onProgress && lastTerms) {
+        const now = performance.now();
+        onProgress({
+          stage: si + 1,
+          stageCount: r.stages.length,
+          iteration,
+          iterations: stage.iterations,
+          totalIteration,
+          totalIterations,
+          width: stage.width,
+          height: stage.height,
+          losses: lastTerms,
+          elapsedMs: now - t0,
+          etaMs: etaMs(si, 0, iteration ? optimizeMs / iteration : 0, now),
+          preview: toImage(x, r, img.contentColor),
+          stopReason,
+        });
+      }
       timings.push({
         width: stage.width,
         height: stage.height,
@@ -267,6 +304,7 @@ export async function runStyleTransfer(params: StyleParams, options: StyleRunOpt
         msPerIteration: iteration ? optimizeMs / iteration : 0,
         lossFirst: stageFirst,
         lossLast: stageLast,
+        stopReason,
       });
     }
     const lastImages = images.at(-1);
@@ -283,6 +321,7 @@ export async function runStyleTransfer(params: StyleParams, options: StyleRunOpt
       totalMs: performance.now() - t0,
       seed: r.seed,
       warnings: r.warnings,
+      stopReason: jobStopReason(timings.map((t) => t.stopReason)),
     };
   } finally {
     x?.dispose();

@@ -36,17 +36,33 @@ export type OptimizerOptions = AdamOptions | LbfgsOptions;
 export const ADAM_DEFAULTS: AdamOptions = { kind: 'adam', lr: 2, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 export const LBFGS_DEFAULTS: LbfgsOptions = { kind: 'lbfgs', history: 8, initialStep: 8, maxBacktracks: 4 };
 
-export function optimize(x0: Tensor4D, evaluate: Evaluate, iterations: number, options: OptimizerOptions): Promise<Tensor4D> {
-  return options.kind === 'adam' ? adam(x0, evaluate, iterations, options) : lbfgs(x0, evaluate, iterations, options);
+/** Asked before every evaluation after the first: false ends the optimisation early (converged, out of time). */
+export type KeepGoing = () => boolean;
+const always: KeepGoing = () => true;
+
+export function optimize(
+  x0: Tensor4D,
+  evaluate: Evaluate,
+  iterations: number,
+  options: OptimizerOptions,
+  keepGoing: KeepGoing = always,
+): Promise<Tensor4D> {
+  return options.kind === 'adam' ? adam(x0, evaluate, iterations, options, keepGoing) : lbfgs(x0, evaluate, iterations, options, keepGoing);
 }
 
-/** Adam (Kingma & Ba), bias-corrected; `iterations` steps. */
-export async function adam(x0: Tensor4D, evaluate: Evaluate, iterations: number, o: AdamOptions): Promise<Tensor4D> {
+/** Adam (Kingma & Ba), bias-corrected; at most `iterations` steps. */
+export async function adam(
+  x0: Tensor4D,
+  evaluate: Evaluate,
+  iterations: number,
+  o: AdamOptions,
+  keepGoing: KeepGoing = always,
+): Promise<Tensor4D> {
   let x = tf.clone(x0);
   let m: Tensor4D = tf.zerosLike(x0);
   let v: Tensor4D = tf.zerosLike(x0);
   try {
-    for (let t = 1; t <= iterations; t++) {
+    for (let t = 1; t <= iterations && (t === 1 || keepGoing()); t++) {
       const { grad } = await evaluate(x);
       const next = tf.tidy(() => {
         const mNew: Tensor4D = tf.add(tf.mul(m, o.beta1), tf.mul(grad, 1 - o.beta1));
@@ -87,7 +103,13 @@ interface CurvaturePair {
  * is not a descent direction, a line search that fails, or a pair with non-positive curvature (sᵀy ≤ 0)
  * clears the history and falls back to scaled steepest descent. Returns the best accepted point.
  */
-export async function lbfgs(x0: Tensor4D, evaluate: Evaluate, iterations: number, o: LbfgsOptions): Promise<Tensor4D> {
+export async function lbfgs(
+  x0: Tensor4D,
+  evaluate: Evaluate,
+  iterations: number,
+  o: LbfgsOptions,
+  keepGoing: KeepGoing = always,
+): Promise<Tensor4D> {
   const c1 = 1e-4;
   const hist: CurvaturePair[] = [];
   const clearHistory = () => {
@@ -113,7 +135,7 @@ export async function lbfgs(x0: Tensor4D, evaluate: Evaluate, iterations: number
     g = first.grad;
     let evals = 1;
     let sdStep = o.initialStep; // shrinks when even steepest descent fails its line search
-    while (evals < iterations) {
+    while (evals < iterations && keepGoing()) {
       // Search direction d = −H·g.
       const gRef = g;
       d = tf.tidy(() => {
@@ -151,7 +173,8 @@ export async function lbfgs(x0: Tensor4D, evaluate: Evaluate, iterations: number
       }
       if (t === 0) break; // zero gradient: converged
       let fTry = Infinity;
-      for (let k = 0; k <= o.maxBacktracks && evals < iterations; k++) {
+      // A stop mid-search leaves no accepted point: the loop below then ends on the last accepted x.
+      for (let k = 0; k <= o.maxBacktracks && evals < iterations && (k === 0 || keepGoing()); k++) {
         const step = t;
         const dRef = d;
         xTry = tf.tidy(() => tf.add<Tensor4D>(x, tf.mul(dRef, step)));

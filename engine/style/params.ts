@@ -9,6 +9,7 @@ import type { Pooling } from './vgg19.ts';
 import type { ExtraLoss, LayerWeight } from './loss.ts';
 import { ADAM_DEFAULTS, LBFGS_DEFAULTS } from './optimizers.ts';
 import type { OptimizerOptions } from './optimizers.ts';
+import { EARLY_STOP_DEFAULTS, type EarlyStop } from './stopping.ts';
 
 export type PresetName = 'default' | 'course';
 export type InitMode = 'content' | 'noise' | 'image';
@@ -54,6 +55,10 @@ export interface StyleParams {
   /** Send a preview image every N iterations (0 = never). */
   previewEvery?: number;
   extraLoss?: ExtraLoss;
+  /** Stop a stage once the loss stops improving; null runs every iteration. Default: the preset's. */
+  earlyStop?: EarlyStop | null;
+  /** Time budget of the whole job, seconds: stages share it and the job ends in time with the image it has. */
+  maxSeconds?: number;
 }
 
 export interface ResolvedStyleParams {
@@ -80,6 +85,9 @@ export interface ResolvedStyleParams {
   styleScale: number;
   previewEvery: number;
   extraLoss?: ExtraLoss;
+  earlyStop: EarlyStop | null;
+  /** Infinity when the job has no time budget. */
+  maxSeconds: number;
   /** Non-fatal concerns, e.g. a style image that must be upscaled a lot. */
   warnings: string[];
 }
@@ -118,7 +126,7 @@ const COURSE_STYLE_LAYERS = ['block1_conv1', 'block2_conv1', 'block3_conv1', 'bl
 
 type PresetValues = Omit<
   ResolvedStyleParams,
-  'content' | 'styles' | 'preset' | 'width' | 'height' | 'stages' | 'initImage' | 'seed' | 'extraLoss' | 'warnings'
+  'content' | 'styles' | 'preset' | 'width' | 'height' | 'stages' | 'initImage' | 'seed' | 'extraLoss' | 'maxSeconds' | 'warnings'
 > & {
   size: number;
   iterations: number;
@@ -145,6 +153,7 @@ export const STYLE_PRESETS: Record<PresetName, PresetValues> = {
     preserveColor: 'none',
     styleScale: 1,
     previewEvery: 20,
+    earlyStop: null, // the notebook's fixed schedule
   },
   // FaceKit's default. The weights are jcjohnson/neural-style's defaults (content 5, style 100, Caffe VGG-19,
   // same 0…255 BGR input) rewritten for our formulas: its MSE content loss is 4× ours → α = 20; its style
@@ -170,6 +179,7 @@ export const STYLE_PRESETS: Record<PresetName, PresetValues> = {
     preserveColor: 'none',
     styleScale: 1,
     previewEvery: 10,
+    earlyStop: EARLY_STOP_DEFAULTS,
   },
 };
 
@@ -365,6 +375,19 @@ export function resolveStyleParams(p: StyleParams): ResolvedStyleParams {
       STYLE_LIMITS.previewEvery.max,
     ),
     extraLoss,
+    earlyStop: resolveEarlyStop(p.earlyStop === undefined ? preset.earlyStop : p.earlyStop),
+    maxSeconds:
+      p.maxSeconds === undefined
+        ? Infinity
+        : finiteNumber('maxSeconds', p.maxSeconds, STYLE_LIMITS.maxSeconds.min, STYLE_LIMITS.maxSeconds.max),
     warnings,
   };
+}
+
+/** An epsilon of 0 means never converged: the same as no early stopping. */
+function resolveEarlyStop(e: EarlyStop | null): EarlyStop | null {
+  if (e === null) return null;
+  const epsilon = finiteNumber('earlyStop.epsilon', e.epsilon, STYLE_LIMITS.earlyStopEpsilon.min, STYLE_LIMITS.earlyStopEpsilon.max);
+  const window = integer('earlyStop.window', e.window, STYLE_LIMITS.earlyStopWindow.min, STYLE_LIMITS.earlyStopWindow.max);
+  return epsilon === 0 ? null : { epsilon, window };
 }

@@ -122,7 +122,7 @@ export async function stylizeToFile(
         preserveIdentity: Boolean(request.preserveIdentity),
         identityWeight: request.identityWeight,
       },
-      timings: { totalMs: result.totalMs, stages: result.stages },
+      timings: { totalMs: result.totalMs, stages: result.stages, stopReason: result.stopReason },
       iterations: result.iterations,
       msPerIteration: result.msPerIteration,
       lossFirst: result.lossFirst,

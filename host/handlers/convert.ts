@@ -1,11 +1,11 @@
 // Runs in an engine worker thread. Engine and store records → the api's wire types, and image bytes
 // from a call → decoded pixels.
 import path from 'node:path';
-import type { CheckinRow, OutdatedCount, PersonRow } from '../../db/store.ts';
+import type { CheckinRow, OutdatedCount, PersonRow, SpoofAttemptRow } from '../../db/store.ts';
 import type { GalleryItem as GalleryRow } from '../../db/gallery.ts';
 import { decodeImageBuffer, type DecodedImage } from '../../engine/image.ts';
 import type { Box as EngineBox } from '../../engine/faces/geometry.ts';
-import type { Box, Checkin, GalleryItem, Person } from '../../api/definition.ts';
+import type { Box, Checkin, GalleryItem, Person, StyleStopReason } from '../../api/definition.ts';
 
 export function decodeArg(image: { bytes: Uint8Array; name: string }): Promise<DecodedImage> {
   return decodeImageBuffer(Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength), image.name);
@@ -31,7 +31,20 @@ export function toPerson(row: PersonRow, thumbnailFaceId: number | null, outdate
 }
 
 export function toCheckin(row: CheckinRow): Checkin {
-  return { id: row.id, personId: row.personId, personName: row.personName, distance: row.distance, at: row.at, source: row.source };
+  return {
+    id: row.id,
+    personId: row.personId,
+    personName: row.personName,
+    distance: row.distance,
+    at: row.at,
+    source: row.source,
+    kind: 'checkin',
+  };
+}
+
+export function toSpoofAttempt(row: SpoofAttemptRow): Checkin {
+  const { reason, challenge, liveness } = row;
+  return { ...toCheckin(row), kind: 'spoof', spoof: { reason, challenge, liveness } };
 }
 
 /** Style inputs are stored as `<hash prefix>-<original name>`; show the original name. */
@@ -51,5 +64,9 @@ export function toGalleryItem(row: GalleryRow): GalleryItem {
     msPerIteration: row.msPerIteration,
     identityDistance: row.identityDistance,
     backend: row.backend,
+    stopReason: isStopReason(row.timings.stopReason) ? row.timings.stopReason : null,
   };
 }
+
+const STOP_REASONS: readonly unknown[] = ['converged', 'budget', 'iterations', 'cancelled'] satisfies StyleStopReason[];
+const isStopReason = (value: unknown): value is StyleStopReason => STOP_REASONS.includes(value);

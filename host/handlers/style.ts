@@ -37,6 +37,8 @@ function styleSettings(s: ParsedArgs<'style.start'>['settings']): StyleSettings 
     preset: s.preset,
     preserveColor: s.preserveColor,
     seed: s.seed,
+    maxSeconds: s.maxSeconds,
+    ...(s.earlyStop ? {} : { earlyStop: null }), // on: the preset's rule
     ...(s.styleWeight ? { beta: s.styleWeight } : {}),
     previewEvery: Math.max(1, Math.round(s.iterations / PREVIEWS_PER_JOB)),
   };
@@ -100,6 +102,7 @@ export function styleHandlers(ctx: HandlerContext, options: StyleHandlerOptions 
       loss: p.losses.total,
       elapsedMs: p.elapsedMs,
       etaMs: p.etaMs,
+      ...(p.stopReason ? { stopReason: p.stopReason } : {}),
     };
     if (!p.preview) return ctx.emit('style.progress', base);
     previewJpeg(p.preview).then(

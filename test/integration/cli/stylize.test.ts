@@ -51,6 +51,7 @@ test('stylize writes the result, reports its numbers and records it in the galle
   assert.equal(json.iterations, 3);
   assert.ok(json.loss_last < json.loss_first);
   assert.equal(json.seed, 5);
+  assert.equal(json.stop_reason, 'iterations');
   assert.ok(!('identity_distance' in json), 'no face in the Louvre');
   const meta = await sharp(out).metadata();
   assert.deepEqual([meta.width, meta.height], [96, 72]);
@@ -126,6 +127,7 @@ test('bad inputs to stylize: exit 2 with the file and the reason, nothing writte
     [['stylize', louvre, monet, '-o', path.join(dir, 'out.gif'), ...small], /output must end in/],
     [['stylize', louvre, monet, '-o', out, '--style-weights', '1,2', ...small], /style-weights has 2 values for 1/],
     [['stylize', louvre, monet, '-o', out, '--optimizer', 'sgd', ...small], /Allowed choices are adam, lbfgs/],
+    [['stylize', louvre, monet, '-o', out, '--max-seconds', '0', ...small], /"0" must be from 1 to 604800/],
   ];
   for (const [args, pattern] of cases) {
     const result = await runCli(args, env);
@@ -134,6 +136,41 @@ test('bad inputs to stylize: exit 2 with the file and the reason, nothing writte
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
   }
   assert.ok(!fs.existsSync(out));
+});
+
+test('--max-seconds ends the job in time with the image it has; --early-stop ends a stage that stopped improving', async () => {
+  const timed = path.join(dir, 'timed.png');
+  const timeLimit = ['--iterations', '100000', '--max-seconds', '2'];
+  const earlyStop = ['--iterations', '50', '--early-stop', '0.5', '--early-stop-window', '2']; // no 2 iterations halve the loss
+  const budget = await runCli(
+    ['stylize', louvre, monet, '-o', timed, '--json', '--no-gallery', '--weights', weights, '--size', '96', '--stages', '2', ...timeLimit],
+    env,
+  );
+  assert.equal(budget.code, 0, budget.stderr);
+  assert.equal(budget.json.stop_reason, 'budget');
+  assert.ok(budget.json.total_ms < 10_000, `a 2 s limit took ${budget.json.total_ms} ms`);
+  assert.deepEqual((await sharp(timed).metadata()).width, 96);
+
+  const early = await runCli(
+    [
+      'stylize',
+      louvre,
+      monet,
+      '-o',
+      path.join(dir, 'early.png'),
+      '--json',
+      '--no-gallery',
+      '--weights',
+      weights,
+      '--size',
+      '96',
+      ...earlyStop,
+    ],
+    env,
+  );
+  assert.equal(early.code, 0, early.stderr);
+  assert.equal(early.json.stop_reason, 'converged');
+  assert.ok(early.json.iterations < 50, `${early.json.iterations} iterations`);
 });
 
 test('stylize --help states the limits of api/style-limits.ts', async () => {

@@ -96,3 +96,24 @@ test('after the last job the style worker frees VGG-19 and the face networks; th
   assert.deepEqual(memory(), before);
   assert.equal(store.gallery.list().length, 3);
 });
+
+test("the app's time limit reaches the job: the stage-end event and the gallery item say it stopped at the limit", async () => {
+  const handlers = styleHandlers(context, { unloadAfterMs: 0 });
+  const args = parseArgs('style.start', {
+    ...startArgs,
+    settings: { size: 64, iterations: 2000, maxSeconds: 1, earlyStop: false, seed: 1 },
+  });
+  const started = performance.now();
+  const { jobId } = await handlers['style.start'](args);
+  const done = await finished(jobId);
+  assert.ok(performance.now() - started < 20_000, 'ended near its 1 s limit, not after 2000 iterations');
+  assert.equal(done.item.stopReason, 'budget');
+  const ends = events.filter(
+    (e) => e.event === 'style.progress' && (e.payload as Events['style.progress']).jobId === jobId && 'stopReason' in (e.payload as object),
+  );
+  assert.deepEqual(
+    ends.map((e) => (e.payload as Events['style.progress']).stopReason),
+    ['budget'],
+  );
+  await unloaded();
+});

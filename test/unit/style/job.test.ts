@@ -48,14 +48,28 @@ function base(extra: Partial<StyleParams> = {}): StyleParams {
 
 test('coarse-to-fine: requested size, per-stage timings, progress with losses, ETA and previews', async () => {
   const events: StyleProgress[] = [];
+  const ends: StyleProgress[] = [];
   const counts: number[] = [];
   const result = await runStyleTransfer(base({ stages: 2, iterations: 4, previewEvery: 2 }), {
     weights,
     onProgress: (p) => {
+      if (p.stopReason) return void ends.push(p); // the event that ends a stage
       events.push(p);
       counts.push(tf.memory().numTensors);
     },
   });
+  assert.deepEqual(
+    ends.map((e) => [e.stage, e.iteration, e.stopReason, e.preview?.width]),
+    [
+      [1, 4, 'iterations', 48],
+      [2, 4, 'iterations', 96],
+    ],
+  );
+  assert.equal(result.stopReason, 'iterations');
+  assert.deepEqual(
+    result.stages.map((s) => s.stopReason),
+    ['iterations', 'iterations'],
+  );
   assert.equal(result.image.width, 96);
   assert.equal(result.image.height, 72);
   assert.equal(result.image.data.length, 96 * 72 * 3);
@@ -74,6 +88,7 @@ test('coarse-to-fine: requested size, per-stage timings, progress with losses, E
   );
   assert.equal(events.at(-1)?.totalIteration, 8);
   assert.equal(events.at(-1)?.etaMs, 0);
+  assert.equal(ends.at(-1)?.etaMs, 0);
   assert.ok(at(events, 0, 'the first event').etaMs > 0);
   for (const e of events) {
     assert.ok(e.losses.total > 0 && Math.abs(e.losses.total - (e.losses.content + e.losses.style + e.losses.tv)) < 1e-6 * e.losses.total);
@@ -83,9 +98,7 @@ test('coarse-to-fine: requested size, per-stage timings, progress with losses, E
     previews.map((e) => [e.stage, e.iteration, e.preview?.width]),
     [
       [1, 2, 48],
-      [1, 4, 48],
       [2, 2, 96],
-      [2, 4, 96],
     ],
   );
   // Adam keeps a fixed set of tensors: the count is the same at every iteration of a stage.
@@ -238,4 +251,48 @@ test('the stock tf.grad path and an extra loss term plug into the same job', asy
   let maxDiff = 0;
   for (let k = 0; k < mine.image.data.length; k++) maxDiff = Math.max(maxDiff, Math.abs(at(mine.image.data, k) - at(stock.image.data, k)));
   assert.ok(maxDiff <= 1, `images differ by up to ${maxDiff}`);
+});
+
+test('early stopping ends a stage once the loss stops improving, and says so', async () => {
+  const ends: StyleProgress[] = [];
+  // A huge epsilon: no window of 2 evaluations improves the loss by half, so each stage stops after 3.
+  const result = await runStyleTransfer(base({ stages: 2, iterations: 50, earlyStop: { epsilon: 0.5, window: 2 } }), {
+    weights,
+    onProgress: (p) => void (p.stopReason && ends.push(p)),
+  });
+  assert.deepEqual(
+    result.stages.map((s) => [s.iterations, s.stopReason]),
+    [
+      [3, 'converged'],
+      [3, 'converged'],
+    ],
+  );
+  assert.equal(result.stopReason, 'converged');
+  assert.deepEqual(
+    ends.map((e) => e.stopReason),
+    ['converged', 'converged'],
+  );
+  assert.equal(result.image.width, 96);
+  // The course preset keeps the notebook's fixed schedule; epsilon 0 turns early stopping off.
+  assert.equal(resolveStyleParams(base()).earlyStop, null);
+  assert.equal(resolveStyleParams(base({ preset: 'default', earlyStop: { epsilon: 0, window: 5 } })).earlyStop, null);
+  assert.ok(resolveStyleParams(base({ preset: 'default' })).earlyStop);
+});
+
+test('a time budget: the job ends in time with a full-size image, and the stages share the time', async () => {
+  const started = performance.now();
+  const result = await runStyleTransfer(base({ size: 128, stages: 2, iterations: 100_000, maxSeconds: 1 }), { weights });
+  const wallMs = performance.now() - started;
+  assert.equal(result.stopReason, 'budget');
+  assert.equal(result.image.width, 128);
+  assert.ok(
+    result.stages.every((s) => s.iterations >= 1),
+    'both stages ran',
+  );
+  // One iteration of this tiny network takes milliseconds: ending far past the budget means it was ignored.
+  assert.ok(wallMs < 4000, `a 1 s budget took ${Math.round(wallMs)} ms`);
+  await assert.rejects(
+    runStyleTransfer(base({ maxSeconds: 0 }), { weights }),
+    (e: unknown) => isFaceKitError(e, 'BAD_INPUT') && /maxSeconds/.test((e as Error).message),
+  );
 });
