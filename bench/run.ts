@@ -11,6 +11,7 @@ import { benchEnrol } from './enrol.bench.ts';
 import { benchEncryption } from './encryption.bench.ts';
 import { accuracyOptionsFromArgs, benchAccuracy } from './accuracy.bench.ts';
 import { benchDetection } from './detection.bench.ts';
+import { benchCluster, clusterArgs } from './cluster.bench.ts';
 
 // npm run bench -- accuracy --pairs DIR: only the accuracy of candidate pipelines on labelled pairs read
 // from DIR (e.g. LFW fold 1; never copied into the repository), bench/accuracy.bench.ts.
@@ -22,6 +23,13 @@ if (process.argv[2] === 'accuracy') {
 // npm run bench -- detection [--lfw DIR]: only the detector table (bench/detection.bench.ts).
 if (process.argv[2] === 'detection') {
   await benchDetection();
+  process.exit(0);
+}
+
+// npm run bench -- cluster --photos DIR [--cache FILE]: only the clustering table (bench/cluster.bench.ts).
+if (process.argv[2] === 'cluster') {
+  const { root, cache } = clusterArgs();
+  await benchCluster(root, cache);
   process.exit(0);
 }
 

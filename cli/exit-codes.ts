@@ -14,6 +14,7 @@ export const EXIT = {
    * on (several faces, not the same person, no face, blurred or small, unreadable, enrolled as someone
    * else); the others were enrolled or already were. Its summary and --report say which and why.
    * `faces upgrade`: the run finished, and some faces could not be re-embedded: they need re-enrolment.
+   * `cluster`: the rest was grouped, and some images could not be read (or, enrolling, faces were refused).
    */
   skipped: 4,
   /** Stopped by Ctrl-C (128 + SIGINT, as shells report it). */

@@ -17,6 +17,7 @@ import { registerServeCommand } from './commands/serve.ts';
 import { registerBenchCommands } from './commands/bench.ts';
 import { registerBackupCommands } from './commands/backup.ts';
 import { registerEnrollFolderCommand } from './commands/enroll-folder.ts';
+import { registerClusterCommand } from './commands/cluster.ts';
 import { registerSyncCommand } from './commands/sync.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { CliContext } from './context.ts';
@@ -33,6 +34,7 @@ const program = new Command('facekit')
 
 registerRecognitionCommands(program);
 registerEnrollFolderCommand(program);
+registerClusterCommand(program);
 registerPeopleCommands(program);
 registerFacesCommands(program);
 registerEvalCommands(program);
