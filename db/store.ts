@@ -7,6 +7,7 @@ import { FaceKitError, isFaceKitError } from '../api/errors.ts';
 import { assertKnownVersion, migrate, schemaVersion } from './migrate.ts';
 import { migrations } from './migrations/index.ts';
 import { Gallery } from './gallery.ts';
+import { Visitors } from './visitors.ts';
 import { FaceSearch, faceGeneration } from './search/face-search.ts';
 import { copyEmbeddingInto, decodeEmbedding } from './blob.ts';
 import { checkFace, checkPhoto, isoTime, nameKey } from './validate.ts';
@@ -24,6 +25,8 @@ import type {
   OutdatedFace,
   PersonRow,
   PhotoInfo,
+  SpoofAttemptRow,
+  NewSpoofAttempt,
   StoreDatabase,
   UpgradeProblem,
 } from './types.ts';
@@ -40,6 +43,8 @@ export type {
   OutdatedFace,
   PersonRow,
   PhotoInfo,
+  SpoofAttemptRow,
+  NewSpoofAttempt,
   StoreDatabase,
   UpgradeProblem,
 } from './types.ts';
@@ -137,6 +142,7 @@ export class Store {
   /** modelId → index, valid while the face_changes log (migration 004) has no newer entry, whoever writes. */
   readonly #indexCache = new Map<string, { generation: number; index: EmbeddingIndex }>();
   #gallery?: Gallery;
+  #visitors?: Visitors;
   #faceSearch?: FaceSearch;
 
   private constructor(file: string, db: Database.Database, encrypted: boolean) {
@@ -204,6 +210,12 @@ export class Store {
     return this.#gallery;
   }
 
+  /** The kiosk's unknown faces grouped into visitors (db/visitors.ts, migration 008); writes in this store's transactions. */
+  get visitors(): Visitors {
+    this.#visitors ??= new Visitors(this.#db, this.#repo, <T>(fn: () => T) => this.#write(fn));
+    return this.#visitors;
+  }
+
   /** 1:n search: exact for small galleries, an HNSW index kept in step with the store for large ones (db/search/face-search.ts). */
   get faceSearch(): FaceSearch {
     this.#faceSearch ??= new FaceSearch(this.#db, (modelId) => this.embeddingIndex(modelId));
@@ -264,6 +276,7 @@ export class Store {
       if (source.id === target.id) throw new FaceKitError('BAD_INPUT', `cannot merge "${source.name}" into itself`);
       const moved = this.#repo.faces.reassign(source.id, target.id);
       this.#repo.checkins.reassign(source.id, target.id);
+      this.#repo.spoofAttempts.reassign(source.id, target.id);
       this.#repo.people.delete(source.id);
       this.#repo.people.touch(target.id, now());
       return { moved, person: this.#personById(target.id) };
@@ -482,6 +495,37 @@ export class Store {
       at: r.at,
       source: r.source,
     }));
+  }
+
+  // ---- spoof attempts (kiosk liveness, migration 007) ----
+
+  addSpoofAttempt(a: Omit<NewSpoofAttempt, 'at'> & { at?: string }): number {
+    const at = a.at === undefined ? now() : isoTime(a.at, 'attempt time');
+    return this.#write(() => this.#repo.spoofAttempts.insert({ ...a, at }));
+  }
+
+  /** Newest first; the same bounds as listCheckins. */
+  listSpoofAttempts(opts: { since?: string; until?: string; personId?: number; limit?: number } = {}): SpoofAttemptRow[] {
+    const since = opts.since === undefined ? '' : isoTime(opts.since, 'since');
+    const until = opts.until === undefined ? '\uffff' : isoTime(opts.until, 'until');
+    const byPerson = opts.personId === undefined ? '' : 'AND person_id = @personId';
+    return this.#db
+      .prepare(
+        `SELECT id, at, source, person_id AS personId, person_name AS personName, distance, reason, challenge, liveness
+         FROM spoof_attempts WHERE at >= @since AND at < @until ${byPerson} ORDER BY at DESC, id DESC LIMIT @limit`,
+      )
+      .all({
+        since,
+        until,
+        limit: opts.limit ?? -1,
+        ...(opts.personId === undefined ? {} : { personId: opts.personId }),
+      }) as SpoofAttemptRow[];
+  }
+
+  /** The JPEG of the face an attempt showed, or null. */
+  spoofAttemptThumbnail(id: number): Uint8Array | null {
+    const blob = this.#db.prepare('SELECT thumbnail FROM spoof_attempts WHERE id = ?').pluck().get(id) as Buffer | null | undefined;
+    return blob ? new Uint8Array(blob) : null;
   }
 
   // ---- settings ----

@@ -1,6 +1,7 @@
 // Runs wherever the store does. The store's row and input types, in a module of their own so that
 // store.ts, validate.ts, the repositories and search share them without importing one another.
 import type Database from 'better-sqlite3-multiple-ciphers';
+import type { ChallengeKind, SpoofReason } from '../api/liveness.ts';
 
 /** The driver's connection type, for db/ modules that get the Store's connection (no driver import of their own). */
 export type StoreDatabase = Database.Database;
@@ -103,3 +104,18 @@ export interface CheckinRow {
 
 /** A check-in as written: `at` already normalised (validate.ts isoTime). */
 export type NewCheckin = Omit<CheckinRow, 'id'>;
+
+/** A face refused at the kiosk as not live (migration 007): who it looked like, why, and what it showed. */
+export interface SpoofAttemptRow {
+  id: number;
+  at: string;
+  source: string;
+  personId: number | null;
+  personName: string;
+  distance: number | null;
+  reason: SpoofReason;
+  challenge: ChallengeKind | null;
+  /** Mean passive liveness score over the attempt's frames, when measured. */
+  liveness: number | null;
+}
+export type NewSpoofAttempt = Omit<SpoofAttemptRow, 'id'> & { thumbnail: Uint8Array | null };

@@ -6,6 +6,7 @@ import { FacesRepository } from './faces.ts';
 import { PeopleRepository } from './people.ts';
 import { PhotosRepository } from './photos.ts';
 import { SettingsRepository } from './settings.ts';
+import { SpoofAttemptsRepository } from './spoof-attempts.ts';
 
 export interface Repositories {
   people: PeopleRepository;
@@ -13,6 +14,7 @@ export interface Repositories {
   faces: FacesRepository;
   checkins: CheckinsRepository;
   settings: SettingsRepository;
+  spoofAttempts: SpoofAttemptsRepository;
 }
 
 /** Prepares every repository's statements on a migrated connection. */
@@ -23,5 +25,6 @@ export function openRepositories(db: StoreDatabase): Repositories {
     faces: new FacesRepository(db),
     checkins: new CheckinsRepository(db),
     settings: new SettingsRepository(db),
+    spoofAttempts: new SpoofAttemptsRepository(db),
   };
 }

@@ -51,6 +51,15 @@ function checkinRows(): { person_name: string; source: string }[] {
   }
 }
 
+function spoofRows(): { person_name: string; reason: string }[] {
+  const db = new Database(server.dbPath, { readonly: true });
+  try {
+    return db.prepare('SELECT person_name, reason FROM spoof_attempts ORDER BY id').all() as { person_name: string; reason: string }[];
+  } finally {
+    db.close();
+  }
+}
+
 function facesOf(name: string): number {
   const db = new Database(server.dbPath, { readonly: true });
   try {
@@ -78,7 +87,9 @@ describe('FaceKit in the browser', { skip }, () => {
     fs.mkdirSync(path.dirname(vgg), { recursive: true });
     await writeRandomVgg19H5(vgg, { layout: 'keras1', channels: [8, 8, 16, 16, 32, 32, 32, 32, 64, 64, 64, 64, 64, 64, 64, 64], seed: 5 });
     const camera = await writeFakeCamera(path.join(dir, 'camera.y4m'), { photos: OBAMA_PHOTOS, secondsPerPhoto: 1, fps: 10 });
-    server = await startAppServer(path.join(dir, 'data'));
+    // The kiosk's liveness challenge, fixed so the camera video (frontal, turned to his right, turned to
+    // his left, looping) answers it: random in use (host/handlers/kiosk-liveness.ts).
+    server = await startAppServer(path.join(dir, 'data'), { FACEKIT_KIOSK_CHALLENGE: 'turn-right' });
     browser = await launchChromium(camera);
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     page = await context.newPage();
@@ -181,7 +192,31 @@ describe('FaceKit in the browser', { skip }, () => {
     await shot('verify');
   });
 
-  test('kiosk: checks the person in exactly once while they stay in view, and shows its frame rate', async () => {
+  test('kiosk: a still photo of an enrolled person checks no one in and is logged as a spoof attempt', async () => {
+    // A second browser: Chromium's fake camera is fixed at launch. Biden's photo, held still.
+    const still = await writeFakeCamera(path.join(dir, 'still.y4m'), {
+      photos: [path.join(KNN, 'train', 'biden', 'biden.jpg')],
+      secondsPerPhoto: 1,
+    });
+    const other = await launchChromium(still);
+    try {
+      const kioskPage = await (await other.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+      await kioskPage.goto(`${server.url}#/kiosk`);
+      await kioskPage.getByTestId('kiosk-challenge').getByText('Turn your head to the right').waitFor({ timeout: 60_000 });
+      await kioskPage.screenshot({ path: path.join(OUT, 'kiosk-challenge.png') });
+      await kioskPage
+        .getByTestId('kiosk-refused')
+        .getByText(/Not checked in/)
+        .waitFor({ timeout: 20_000 });
+      await kioskPage.screenshot({ path: path.join(OUT, 'kiosk-refused.png') });
+    } finally {
+      await other.close();
+    }
+    assert.deepEqual(checkinRows(), []);
+    assert.deepEqual(spoofRows(), [{ person_name: 'Joe Biden', reason: 'challenge-timeout' }]);
+  });
+
+  test('kiosk: checks the person in exactly once, after the challenge, while they stay in view, and shows its frame rate', async () => {
     assert.deepEqual(checkinRows(), []);
     await go('#/kiosk');
     await page
@@ -214,6 +249,13 @@ describe('FaceKit in the browser', { skip }, () => {
     assert.match(at(csv.split(/\r?\n/), 0, 'the CSV header'), /^time,person,distance,source$/);
     assert.match(csv, /Barack Obama/);
     await shot('checkins');
+    await page.getByTestId('checkins-kind').selectOption('spoof');
+    const attempt = table.getByTestId('spoof-attempt');
+    await attempt.getByText('Joe Biden').waitFor({ timeout: 10_000 });
+    assert.match(await attempt.innerText(), /Spoof attempt[\s\S]*did not do what was asked in time/);
+    await attempt.getByRole('img').waitFor(); // the face it showed
+    assert.equal(await table.getByTestId('checkin').count(), 0);
+    await shot('checkins-spoof');
   });
 
   test('stylize: a small job shows progress and lands in the gallery', async () => {

@@ -1,6 +1,7 @@
 // Runs in the renderer. The kiosk loop: one frame at a time from the camera to the engine (never two
 // calls in flight, so a slow engine lowers the frame rate instead of queueing frames), the faces of
-// the last frame, greetings for new check-ins, and the loop's own frame rate.
+// the last frame, greetings for new check-ins, the liveness challenge or refusal to show, and the
+// loop's own frame rate.
 import type { Checkin, KioskFace } from '../../../api/definition.ts';
 import { api, errorMessage } from './api.ts';
 import { Camera } from './camera.svelte.ts';
@@ -42,6 +43,8 @@ export class KioskLoop {
   error = $state('');
   /** Why the kiosk could not start at all (camera or engine); the loop is not running. */
   startError = $state('');
+  /** The face whose liveness check to show: a refusal first (it must be read), else a challenge being asked. */
+  readonly checking = $derived(this.faces.find((f) => f.refused) ?? this.faces.find((f) => f.challenge) ?? null);
 
   private sessionId = '';
   private video: HTMLVideoElement | null = null;

@@ -45,6 +45,7 @@ describe('migrations', () => {
       'registry_people',
       'registry_state',
       'settings',
+      'spoof_attempts',
       'sqlite_sequence',
     ]);
     assert.deepEqual(migrate(db, migrations), { from: latestVersion, to: latestVersion });

@@ -13,10 +13,13 @@ const owners: Record<string, string> = {
   faces: 'db/repositories/faces.ts',
   checkins: 'db/repositories/checkins.ts',
   settings: 'db/repositories/settings.ts',
+  spoof_attempts: 'db/repositories/spoof-attempts.ts',
   gallery: 'db/gallery.ts',
+  visitors: 'db/repositories/visitors.ts',
+  visitor_faces: 'db/repositories/visitors.ts',
 };
 const WRITE =
-  /\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+(people|photos|faces|checkins|settings|gallery)\b/g;
+  /\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+(people|photos|faces|checkins|settings|gallery|spoof_attempts|visitors|visitor_faces)\b/g;
 
 function sources(dir: string): string[] {
   return fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) => {
