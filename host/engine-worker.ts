@@ -12,6 +12,7 @@ import { recognitionHandlers } from './handlers/recognition.ts';
 import { kioskHandlers } from './handlers/kiosk.ts';
 import { checkinHandlers } from './handlers/checkins.ts';
 import { galleryHandlers } from './handlers/gallery.ts';
+import { visitorHandlers } from './handlers/visitors.ts';
 import { styleHandlers } from './handlers/style.ts';
 import { expectDefined, FaceKitError } from '../api/errors.ts';
 import { reportUnexpected } from '../engine/runtime/error-log.ts';
@@ -42,6 +43,7 @@ const handlers: Partial<Handlers> =
         ...kioskHandlers(context),
         ...checkinHandlers(context),
         ...galleryHandlers(context),
+        ...visitorHandlers(context),
       };
 
 async function answer(request: RequestMessage): Promise<ResponseMessage> {

@@ -8,6 +8,7 @@ export class CheckinsRepository {
   readonly #reassign;
   readonly #deleteByPerson;
   readonly #delete;
+  readonly #attribute;
 
   constructor(db: StoreDatabase) {
     this.#insert = db.prepare<[number | null, string, number | null, string, string]>(
@@ -21,6 +22,9 @@ export class CheckinsRepository {
     this.#reassign = db.prepare<[number, number]>('UPDATE checkins SET person_id = ? WHERE person_id = ?');
     this.#deleteByPerson = db.prepare<[number]>('DELETE FROM checkins WHERE person_id = ?');
     this.#delete = db.prepare<[number]>('DELETE FROM checkins WHERE id = ?');
+    this.#attribute = db.prepare<[number, string, number]>(
+      'UPDATE checkins SET person_id = ?, person_name = ? WHERE id = ? AND person_id IS NULL',
+    );
   }
 
   insert(c: NewCheckin): number {
@@ -39,6 +43,11 @@ export class CheckinsRepository {
 
   deleteByPerson(personId: number): number {
     return this.#deleteByPerson.run(personId).changes;
+  }
+
+  /** An unknown face's check-in turns out to be this person's (a kiosk visitor was named): returns 1 if it was unknown. */
+  attribute(id: number, personId: number, personName: string): number {
+    return this.#attribute.run(personId, personName, id).changes;
   }
 
   /** Deletes one check-in (registry mode: the server dropped it as a repeat within another kiosk's cool-down). */

@@ -3,7 +3,8 @@
 import type { AppInfo, Settings } from '../../../api/definition.ts';
 import { api, errorMessage } from './api.ts';
 
-export type ScreenName = 'people' | 'person' | 'enrol' | 'verify' | 'identify' | 'kiosk' | 'checkins' | 'stylize' | 'gallery' | 'settings';
+export type ScreenName =
+  'people' | 'person' | 'enrol' | 'verify' | 'identify' | 'kiosk' | 'checkins' | 'visitors' | 'stylize' | 'gallery' | 'settings';
 export interface Route {
   screen: ScreenName;
   param: string;
@@ -11,7 +12,19 @@ export interface Route {
 
 function parseHash(hash: string): Route {
   const [screen = 'people', ...rest] = hash.replace(/^#\/?/, '').split('/');
-  const known: ScreenName[] = ['people', 'person', 'enrol', 'verify', 'identify', 'kiosk', 'checkins', 'stylize', 'gallery', 'settings'];
+  const known: ScreenName[] = [
+    'people',
+    'person',
+    'enrol',
+    'verify',
+    'identify',
+    'kiosk',
+    'checkins',
+    'visitors',
+    'stylize',
+    'gallery',
+    'settings',
+  ];
   return { screen: known.includes(screen as ScreenName) ? (screen as ScreenName) : 'people', param: decodeURIComponent(rest.join('/')) };
 }
 
