@@ -11,6 +11,7 @@ import { benchEnrol } from './enrol.bench.ts';
 import { benchEncryption } from './encryption.bench.ts';
 import { accuracyOptionsFromArgs, benchAccuracy } from './accuracy.bench.ts';
 import { benchDetection } from './detection.bench.ts';
+import { benchLiveness, livenessArgs } from './liveness.bench.ts';
 import { benchCluster, clusterArgs } from './cluster.bench.ts';
 
 // npm run bench -- accuracy --pairs DIR: only the accuracy of candidate pipelines on labelled pairs read
@@ -30,6 +31,13 @@ if (process.argv[2] === 'detection') {
 if (process.argv[2] === 'cluster') {
   const { root, cache } = clusterArgs();
   await benchCluster(root, cache);
+  process.exit(0);
+}
+
+// npm run bench -- liveness --dir DIR [--human-models DIR]: only the passive liveness table (bench/liveness.bench.ts).
+if (process.argv[2] === 'liveness') {
+  const { dir, humanModels } = livenessArgs();
+  await benchLiveness(dir, humanModels);
   process.exit(0);
 }
 

@@ -18,6 +18,7 @@ import { registerBenchCommands } from './commands/bench.ts';
 import { registerBackupCommands } from './commands/backup.ts';
 import { registerEnrollFolderCommand } from './commands/enroll-folder.ts';
 import { registerClusterCommand } from './commands/cluster.ts';
+import { registerLivenessCommand } from './commands/liveness.ts';
 import { registerSyncCommand } from './commands/sync.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { CliContext } from './context.ts';
@@ -35,6 +36,7 @@ const program = new Command('facekit')
 registerRecognitionCommands(program);
 registerEnrollFolderCommand(program);
 registerClusterCommand(program);
+registerLivenessCommand(program);
 registerPeopleCommands(program);
 registerFacesCommands(program);
 registerEvalCommands(program);

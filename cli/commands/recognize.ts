@@ -6,13 +6,11 @@ import { verify, identify } from '../../engine/recognition/recognition.ts';
 import { compareImages } from '../../engine/recognition/compare.ts';
 import { enrolThroughRegistry } from '../../engine/sync/registry-enrolment.ts';
 import { resolveThreshold, THRESHOLD_SETTING } from '../../engine/recognition/thresholds.ts';
-import { isFaceKitError } from '../../api/errors.ts';
-import { reportUnexpected } from '../../engine/runtime/error-log.ts';
-import { cliMessage } from '../hints.ts';
+import type { LivenessScore } from '../../engine/faces/liveness.ts';
 import { CliContext, formatDistance } from '../context.ts';
 import { parseIntegerArg, parseNumberArg, parsePositiveIntegerArg } from '../arguments.ts';
 import { EXIT } from '../exit-codes.ts';
-import { reportItemErrors, worstExit, type ItemError } from '../batch.ts';
+import { forEachPhoto, worstExit } from '../batch.ts';
 
 const CHOSEN_WORDS: Record<ChosenHow, string> = {
   only: 'the only face',
@@ -27,38 +25,13 @@ function notesSuffix(notes: string[]): string {
   return notes.length ? `; note: ${notes.join('; ')}` : '';
 }
 
+/** With --liveness: the face's passive liveness, after the result on the same line. */
+function livenessSuffix(liveness: LivenessScore | undefined): string {
+  return liveness ? `; liveness ${liveness.live ? 'LIVE' : 'REFUSED'} ${liveness.score.toFixed(3)} (threshold ${liveness.threshold})` : '';
+}
+
 function parseFaceArg(value: string): FaceSelector {
   return value.trim().toLowerCase() === 'largest' ? 'largest' : parseIntegerArg(value);
-}
-
-function itemError(source: string, error: unknown): ItemError {
-  if (!isFaceKitError(error)) throw error;
-  const shown = reportUnexpected(error, { where: 'facekit (one photo of a batch)' }); // an INTERNAL one is logged
-  return { source, code: shown.code, message: cliMessage(shown) };
-}
-
-/** Runs `each` over the photos with a progress bar, collecting results and per-photo errors. */
-async function forEachPhoto<T>(
-  ctx: CliContext,
-  label: string,
-  files: string[],
-  each: (file: string) => Promise<T>,
-): Promise<{ results: T[]; errors: ItemError[] }> {
-  const results: T[] = [];
-  const errors: ItemError[] = [];
-  const progress = ctx.progress(label, files.length);
-  for (const [i, file] of files.entries()) {
-    progress.update(i, file);
-    try {
-      results.push(await each(file));
-    } catch (error) {
-      errors.push(itemError(file, error));
-    }
-  }
-  progress.update(files.length);
-  progress.finish();
-  reportItemErrors(errors);
-  return { results, errors };
 }
 
 export function registerRecognitionCommands(program: Command): void {
@@ -103,14 +76,20 @@ export function registerRecognitionCommands(program: Command): void {
     .argument('<image>', 'the photo to check')
     .option('--face <index>', 'compare only this face (0 = leftmost); default: the closest face', parseIntegerArg)
     .option('--threshold <distance>', 'match when the distance is at most this', parseNumberArg)
-    .action(async (name: string, file: string, opts: { face?: number; threshold?: number }, command: Command) => {
+    .option('--liveness', "also report the compared face's passive liveness (reported only: the exit code stays the match's)")
+    .action(async (name: string, file: string, opts: { face?: number; threshold?: number; liveness?: boolean }, command: Command) => {
       const ctx = CliContext.from(command);
       const image = await decodeImageFile(file);
-      const result = await verify(ctx.models(), ctx.store(), name, image, { faceIndex: opts.face, threshold: opts.threshold });
+      const result = await verify(ctx.models(), ctx.store(), name, image, {
+        faceIndex: opts.face,
+        threshold: opts.threshold,
+        liveness: opts.liveness,
+      });
       ctx.output(
         result,
         () =>
           `${result.match ? 'MATCH' : 'NO MATCH'}: ${result.person}, distance ${formatDistance(result.distance)} (threshold ${result.threshold}), face ${result.face.index} of ${result.faceCount}` +
+          livenessSuffix(result.liveness) +
           notesSuffix(result.face.notes),
       );
       process.exitCode = result.match ? EXIT.ok : EXIT.noMatch;
@@ -122,18 +101,19 @@ export function registerRecognitionCommands(program: Command): void {
     .argument('<images...>', 'photos')
     .option('--top <k>', 'candidates listed per face', parsePositiveIntegerArg, 3)
     .option('--threshold <distance>', 'a face is known when its nearest person is at most this far', parseNumberArg)
-    .action(async (images: string[], opts: { top: number; threshold?: number }, command: Command) => {
+    .option('--liveness', "also report each face's passive liveness (reported only: the exit code stays the identification's)")
+    .action(async (images: string[], opts: { top: number; threshold?: number; liveness?: boolean }, command: Command) => {
       const ctx = CliContext.from(command);
       const store = ctx.store();
       const { results, errors } = await forEachPhoto(ctx, 'identifying', images, async (file) =>
-        identify(ctx.models(), store, await decodeImageFile(file), { topK: opts.top, threshold: opts.threshold }),
+        identify(ctx.models(), store, await decodeImageFile(file), { topK: opts.top, threshold: opts.threshold, liveness: opts.liveness }),
       );
       ctx.output({ results, errors }, () => [
         ...results.flatMap((r) => [
           `${r.source}: ${r.faces.length} face(s)`,
           ...r.faces.map((f) => {
             const others = f.candidates.map((c) => `${c.name} ${formatDistance(c.distance)}`).join(', ');
-            return `  face ${f.face.index}: ${f.match ? `${f.match.name} (${formatDistance(f.match.distance)})` : 'unknown'}${others ? `  [${others}]` : ''}${notesSuffix(f.face.notes)}`;
+            return `  face ${f.face.index}: ${f.match ? `${f.match.name} (${formatDistance(f.match.distance)})` : 'unknown'}${others ? `  [${others}]` : ''}${livenessSuffix(f.liveness)}${notesSuffix(f.face.notes)}`;
           }),
         ]),
       ]);

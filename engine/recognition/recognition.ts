@@ -9,6 +9,7 @@ import { euclidean } from '../../db/search/exact.ts';
 import { THRESHOLD_SETTING, resolveThreshold } from './thresholds.ts';
 import type { Box } from '../faces/geometry.ts';
 import { reliabilityWarnings } from '../faces/quality.ts';
+import { LIVENESS_THRESHOLD_SETTING, passiveLiveness, resolveLivenessThreshold, type LivenessScore } from '../faces/liveness.ts';
 
 export interface FaceSummary {
   index: number;
@@ -36,6 +37,8 @@ export interface VerifyResult {
   /** The face that was compared (the given one, else the one closest to the person). */
   face: FaceSummary;
   faceCount: number;
+  /** The compared face's passive liveness, when options.liveness asked for it. */
+  liveness?: LivenessScore;
 }
 
 export interface IdentifiedFace {
@@ -44,6 +47,8 @@ export interface IdentifiedFace {
   match: PersonMatch | null;
   /** The k closest people, nearest first, whether within the threshold or not. */
   candidates: PersonMatch[];
+  /** Passive liveness, when options.liveness asked for it. */
+  liveness?: LivenessScore;
 }
 
 export interface IdentifyResult {
@@ -54,6 +59,10 @@ export interface IdentifyResult {
 
 export interface RecognitionOptions extends AnalyzeOptions {
   threshold?: number;
+  /** Also score passive liveness (off unless asked: it costs a network run per face). */
+  liveness?: boolean;
+  /** The liveness threshold; default: the store's setting, else the shipped default. */
+  livenessThreshold?: number;
 }
 
 export function summarizeFace(face: AnalyzedFace): FaceSummary {
@@ -63,6 +72,19 @@ export function summarizeFace(face: AnalyzedFace): FaceSummary {
 
 function thresholdFor(store: Store, perCall: number | undefined): number {
   return resolveThreshold(perCall, store.getSetting<number>(THRESHOLD_SETTING));
+}
+
+/** The face's passive liveness when the options ask for it, else undefined. */
+async function livenessIfAsked(
+  models: FaceModels,
+  store: Store,
+  image: DecodedImage,
+  face: AnalyzedFace,
+  options: RecognitionOptions,
+): Promise<LivenessScore | undefined> {
+  if (!options.liveness) return undefined;
+  const threshold = resolveLivenessThreshold(options.livenessThreshold, store.getSetting(LIVENESS_THRESHOLD_SETTING));
+  return passiveLiveness(models, image, face, threshold);
 }
 
 /** At least one face, or a NO_FACE error. */
@@ -112,6 +134,7 @@ export async function verify(
     const candidate = nearest(face);
     if (candidate.distance < best.distance) best = candidate;
   }
+  const liveness = await livenessIfAsked(models, store, image, best.face, options);
   return {
     person: person.name,
     match: best.distance <= threshold,
@@ -119,6 +142,7 @@ export async function verify(
     threshold,
     face: summarizeFace(best.face),
     faceCount: faces.length,
+    ...(liveness && { liveness }),
   };
 }
 
@@ -136,17 +160,20 @@ export async function identifyAnalyzed(
 ): Promise<{ threshold: number; modelId: string; faces: AnalyzedMatch[] }> {
   const threshold = thresholdFor(store, options.threshold);
   const { faces, modelId } = await analyzeFaces(models, image, options);
-  const results = faces.map((face): AnalyzedMatch => {
+  const results: AnalyzedMatch[] = [];
+  for (const face of faces) {
     // Exact below db/search/face-search.ts's ANN_MIN_FACES faces, the HNSW index above.
     const candidates: PersonMatch[] = store.faceSearch.nearestPeople(modelId, face.embedding, options.topK ?? 3);
     const nearest = candidates[0];
-    return {
+    const liveness = await livenessIfAsked(models, store, image, face, options);
+    results.push({
       face: summarizeFace(face),
       match: nearest && nearest.distance <= threshold ? nearest : null,
       candidates,
       analysis: face,
-    };
-  });
+      ...(liveness && { liveness }),
+    });
+  }
   return { threshold, modelId, faces: results };
 }
 
@@ -158,5 +185,5 @@ export async function identify(
   options: RecognitionOptions & { topK?: number } = {},
 ): Promise<IdentifyResult> {
   const { threshold, faces } = await identifyAnalyzed(models, store, image, options);
-  return { source: image.source, threshold, faces: faces.map(({ face, match, candidates }) => ({ face, match, candidates })) };
+  return { source: image.source, threshold, faces: faces.map(({ analysis: _analysis, ...identified }) => identified) };
 }

@@ -36,8 +36,8 @@ export function recognitionHandlers(
         warnings: result.warnings,
       };
     },
-    async 'recognize.verify'({ name, image }) {
-      const r = await verify(models, store, name, await decodeArg(image));
+    async 'recognize.verify'({ name, image, liveness }) {
+      const r = await verify(models, store, name, await decodeArg(image), { liveness });
       return {
         person: r.person,
         match: r.match,
@@ -46,16 +46,23 @@ export function recognitionHandlers(
         box: toBox(r.face.box),
         faceCount: r.faceCount,
         notes: r.face.notes,
+        ...(r.liveness && { liveness: r.liveness }),
       };
     },
-    async 'recognize.identify'({ image }) {
+    async 'recognize.identify'({ image, liveness }) {
       const decoded = await decodeArg(image);
-      const r = await identify(models, store, decoded);
+      const r = await identify(models, store, decoded, { liveness });
       return {
         width: decoded.width,
         height: decoded.height,
         threshold: r.threshold,
-        faces: r.faces.map((f) => ({ box: toBox(f.face.box), match: f.match, candidates: f.candidates, notes: f.face.notes })),
+        faces: r.faces.map((f) => ({
+          box: toBox(f.face.box),
+          match: f.match,
+          candidates: f.candidates,
+          notes: f.face.notes,
+          ...(f.liveness && { liveness: f.liveness }),
+        })),
       };
     },
   };

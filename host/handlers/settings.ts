@@ -11,7 +11,7 @@ import {
   resolveThreshold,
 } from '../../engine/recognition/thresholds.ts';
 import { findModelFile, vgg19MissingMessage, VGG19_ID } from '../../engine/models/index.ts';
-import { LIVENESS_DEFAULT_THRESHOLD } from '../../engine/faces/liveness.ts';
+import { LIVENESS_DEFAULT_THRESHOLD, LIVENESS_THRESHOLD_SETTING } from '../../engine/faces/liveness.ts';
 import type { Settings } from '../../api/definition.ts';
 import type { HandlerContext, Handlers } from './context.ts';
 
@@ -26,7 +26,7 @@ const KEYS = {
   kioskLogUnknown: 'kiosk.logUnknown',
   kioskLivenessPassive: 'kiosk.livenessPassive',
   kioskLivenessChallenge: 'kiosk.livenessChallenge',
-  livenessThreshold: 'liveness.threshold',
+  livenessThreshold: LIVENESS_THRESHOLD_SETTING,
   cameraId: 'ui.cameraId',
 } as const;
 
