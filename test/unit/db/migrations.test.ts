@@ -47,6 +47,8 @@ describe('migrations', () => {
       'settings',
       'spoof_attempts',
       'sqlite_sequence',
+      'visitor_faces',
+      'visitors',
     ]);
     assert.deepEqual(migrate(db, migrations), { from: latestVersion, to: latestVersion });
     db.close();
