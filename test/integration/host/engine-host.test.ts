@@ -9,6 +9,7 @@ import { FaceKitError } from '../../../api/errors.ts';
 import type { EventMessage } from '../../../api/definition.ts';
 import { bidenWithObamaBehind, obamaWithBidenBehind, photo, tempDir } from '../../helpers/fixtures.ts';
 import { DEFAULT_THRESHOLD } from '../../../engine/recognition/thresholds.ts';
+import { LIVENESS_DEFAULT_THRESHOLD } from '../../../engine/faces/liveness.ts';
 
 let dir: string;
 let host: EngineHost;
@@ -75,6 +76,16 @@ test('enrol, identify, verify and delete through the host, with change events', 
 
   const wrong = (await host.call('recognize.verify', { name: 'Joe Biden', image: image(photo.obama2) })) as { match: boolean };
   assert.equal(wrong.match, false);
+  assert.equal((wrong as { liveness?: unknown }).liveness, undefined, 'no liveness unless asked');
+  // Asked for, it is scored with the store's threshold setting.
+  await host.call('settings.set', { livenessThreshold: 0.99 });
+  const checked = (await host.call('recognize.verify', { name: 'Joe Biden', image: image(photo.obama2), liveness: true })) as {
+    liveness: { score: number; live: boolean; threshold: number; model: string };
+  };
+  assert.equal(checked.liveness.threshold, 0.99);
+  assert.equal(checked.liveness.live, checked.liveness.score >= 0.99);
+  assert.equal(checked.liveness.model, 'antispoof');
+  await host.call('settings.set', { livenessThreshold: LIVENESS_DEFAULT_THRESHOLD });
 
   await host.call('people.remove', { name: 'Barack Obama' });
   const after = (await host.call('recognize.identify', { image: image(photo.obama2) })) as { faces: { match: unknown }[] };
