@@ -2,21 +2,14 @@
 // 008: the kiosk's unknown faces and their grouping). Runs inside the caller's transaction
 // (Store#write: IMMEDIATE, through db/visitors.ts).
 import { encodeEmbedding } from '../blob.ts';
-import type { FaceBox, StoreDatabase } from '../types.ts';
+import type { NewFace, StoreDatabase } from '../types.ts';
 
 /** An unknown face as the kiosk saw it: what the row keeps, before it belongs to a visitor. */
-export interface NewVisitorFace {
+export interface NewVisitorFace extends NewFace {
   checkinId: number | null;
   seenAt: string;
   source: string;
   frame: { sha256: string; width: number; height: number };
-  faceIndex: number;
-  box: FaceBox;
-  score: number;
-  faceSize: number;
-  blur: number;
-  modelId: string;
-  embedding: Float32Array;
   thumbnail: Uint8Array;
 }
 

@@ -3,18 +3,7 @@
 // among its neighbours, visited in a shuffled order. Kept only as the baseline of bench/cluster.bench.ts
 // (it chains different people together through look-alikes); the shuffle is seeded, so runs repeat.
 import { euclidean } from '../../db/search/exact.ts';
-
-/** A small seeded generator (mulberry32): the same order every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../style/rng.ts';
 
 /** Groups of indices, each sorted, ordered by smallest index (as clusterEmbeddings returns them). */
 export function chineseWhispers(embeddings: readonly Float32Array[], threshold: number, iterations = 100, seed = 1): number[][] {
@@ -27,7 +16,7 @@ export function chineseWhispers(embeddings: readonly Float32Array[], threshold: 
         (neighbours[j] as number[]).push(i);
       }
   const labels = Array.from({ length: n }, (_, i) => i);
-  const random = seeded(seed);
+  const random = mulberry32(seed);
   const order = Array.from({ length: n }, (_, i) => i);
   for (let round = 0; round < iterations; round++) {
     for (let i = n - 1; i > 0; i--) {

@@ -4,9 +4,9 @@
 // (which face — dominant-face.ts — and is it good enough), then saveEnrolment writes it.
 import path from 'node:path';
 import type { Store, EnrolOutcome, NewFace, PhotoInfo } from '../../db/store.ts';
-import type { DecodedImage } from '../image.ts';
+import type { DecodedImage, RgbImage } from '../image.ts';
 import { FaceKitError } from '../../api/errors.ts';
-import { analyzeFaces, ENROL_VIEWS, type AnalyzeOptions } from '../faces/pipeline.ts';
+import { analyzeFaces, ENROL_VIEWS, type AnalyzedFace, type AnalyzeOptions } from '../faces/pipeline.ts';
 import type { FaceModels } from '../faces/nets.ts';
 import { faceThumbnail } from '../faces/thumbnail.ts';
 import { pickFace, summarizeFace, type FaceSummary } from './recognition.ts';
@@ -84,6 +84,20 @@ function faceList(faces: CandidateFace[]) {
 }
 
 /** Finds every face of the photo with its embedding, quality and thumbnail. Needs no store. */
+/** What the store keeps of an analysed face: its place, quality figures, embedding and a thumbnail. */
+export async function storedFace(image: RgbImage, face: AnalyzedFace, modelId: string): Promise<NewFace & { thumbnail: Uint8Array }> {
+  return {
+    faceIndex: face.index,
+    box: face.box,
+    score: face.score,
+    faceSize: face.quality.faceSize,
+    blur: face.quality.blur,
+    modelId,
+    embedding: face.embedding,
+    thumbnail: await faceThumbnail(image, face.box),
+  };
+}
+
 export async function analysePhoto(models: FaceModels, image: DecodedImage, options: EnrolOptions = {}): Promise<AnalysedPhoto> {
   // An enrolled face is kept for years and compared with every query: its extra views are worth their cost.
   const { faces, modelId } = await analyzeFaces(models, image, { views: ENROL_VIEWS, ...options });
@@ -93,16 +107,7 @@ export async function analysePhoto(models: FaceModels, image: DecodedImage, opti
       summary: summarizeFace(face),
       problems: face.quality.problems,
       warnings: face.quality.warnings,
-      face: {
-        faceIndex: face.index,
-        box: face.box,
-        score: face.score,
-        faceSize: face.quality.faceSize,
-        blur: face.quality.blur,
-        modelId,
-        embedding: face.embedding,
-        thumbnail: await faceThumbnail(image, face.box),
-      },
+      face: await storedFace(image, face, modelId),
     });
   }
   return {

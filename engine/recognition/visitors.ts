@@ -5,7 +5,7 @@
 // the group persists (groupVisitorFaces). One transaction records and regroups.
 import type { CheckinRow, Store } from '../../db/store.ts';
 import type { DecodedImage } from '../image.ts';
-import { faceThumbnail } from '../faces/thumbnail.ts';
+import { storedFace } from './enrolment.ts';
 import { groupVisitorFaces } from './visitor-ids.ts';
 import type { AnalyzedMatch } from './recognition.ts';
 
@@ -32,14 +32,7 @@ export async function recordUnknownFaces(
       seenAt: checkin.at,
       source: checkin.source,
       frame: { sha256: frame.sha256, width: frame.width, height: frame.height },
-      faceIndex: face.index,
-      box: face.box,
-      score: face.score,
-      faceSize: face.quality.faceSize,
-      blur: face.quality.blur,
-      modelId,
-      embedding: face.embedding,
-      thumbnail: await faceThumbnail(frame, face.box),
+      ...(await storedFace(frame, face, modelId)),
     });
   }
   return store.visitors.record(records, (grouped) => groupVisitorFaces(grouped)).map((r) => r.visitorId);

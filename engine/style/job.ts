@@ -179,6 +179,22 @@ export async function runStyleTransfer(params: StyleParams, options: StyleRunOpt
   let lossFirst = NaN;
   let lossLast = NaN;
   const deadline = t0 + r.maxSeconds * 1000; // Infinity without a budget
+  /** What every progress event of stage `si` says, apart from the time left and the preview. */
+  const stageProgress = (si: number, iteration: number, losses: LossTerms, now: number) => {
+    const stage = expectDefined(r.stages[si], `stage ${si + 1}`);
+    return {
+      stage: si + 1,
+      stageCount: r.stages.length,
+      iteration,
+      iterations: stage.iterations,
+      totalIteration,
+      totalIterations,
+      width: stage.width,
+      height: stage.height,
+      losses,
+      elapsedMs: now - t0,
+    };
+  };
   /** Time left: the stage's remaining iterations at the measured rate, later stages scaled by pixel count, capped by the budget. */
   const etaMs = (si: number, leftInStage: number, msPerIt: number, now: number): number => {
     const stage = expectDefined(r.stages[si], `stage ${si + 1}`);
@@ -249,21 +265,11 @@ export async function runStyleTransfer(params: StyleParams, options: StyleRunOpt
           }
           if (onProgress) {
             const now = performance.now();
-            const eta = etaMs(si, stage.iterations - iteration, (now - tOpt) / iteration, now);
             // The stage's last image comes with the event that ends the stage.
             const wantPreview = r.previewEvery > 0 && iteration % r.previewEvery === 0 && iteration < stage.iterations;
             onProgress({
-              stage: si + 1,
-              stageCount: r.stages.length,
-              iteration,
-              iterations: stage.iterations,
-              totalIteration,
-              totalIterations,
-              width: stage.width,
-              height: stage.height,
-              losses: res.terms,
-              elapsedMs: now - t0,
-              etaMs: eta,
+              ...stageProgress(si, iteration, res.terms, now),
+              etaMs: etaMs(si, stage.iterations - iteration, (now - tOpt) / iteration, now),
               preview: wantPreview ? toImage(xi, r, img.contentColor) : undefined,
             });
           }
@@ -280,16 +286,7 @@ export async function runStyleTransfer(params: StyleParams, options: StyleRunOpt
       if (onProgress && lastTerms) {
         const now = performance.now();
         onProgress({
-          stage: si + 1,
-          stageCount: r.stages.length,
-          iteration,
-          iterations: stage.iterations,
-          totalIteration,
-          totalIterations,
-          width: stage.width,
-          height: stage.height,
-          losses: lastTerms,
-          elapsedMs: now - t0,
+          ...stageProgress(si, iteration, lastTerms, now),
           etaMs: etaMs(si, 0, iteration ? optimizeMs / iteration : 0, now),
           preview: toImage(x, r, img.contentColor),
           stopReason,

@@ -5,20 +5,9 @@ import assert from 'node:assert/strict';
 import { clusterEmbeddings, DEFAULT_CLUSTER_CUT, type Linkage } from '../../../engine/recognition/clustering.ts';
 import { euclidean } from '../../../db/search/exact.ts';
 import { isFaceKitError } from '../../../api/errors.ts';
+import { mulberry32 } from '../../../engine/style/rng.ts';
 
 const DIM = 128;
-
-/** mulberry32: the same points every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A point at `centre` plus uniform noise of up to ±noise on every axis. */
 function near(centre: Float32Array, noise: number, random: () => number): Float32Array {
@@ -57,7 +46,7 @@ function bruteForce(points: Float32Array[], cut: number, linkage: Linkage): numb
 }
 
 test('separated blobs come back as one group each, sorted, ordered by their smallest index; an outlier alone', () => {
-  const random = seeded(7);
+  const random = mulberry32(7);
   const centres = [onAxis(0, 1), onAxis(1, 1), onAxis(2, 1)];
   // interleaved: point i belongs to blob i % 3; the last point is far from every blob
   const points = Array.from({ length: 15 }, (_, i) => near(centres[i % 3] as Float32Array, 0.01, random));
@@ -66,7 +55,7 @@ test('separated blobs come back as one group each, sorted, ordered by their smal
 });
 
 test('the same input gives the same groups, and shuffling the input only renames them', () => {
-  const random = seeded(11);
+  const random = mulberry32(11);
   const centres = Array.from({ length: 6 }, (_, k) => onAxis(k, 0.4));
   const points = Array.from({ length: 60 }, (_, i) => near(centres[i % 6] as Float32Array, 0.03, random));
   const groups = clusterEmbeddings(points, { cut: 0.45 });
@@ -104,7 +93,7 @@ test('a chain of look-alikes: single linkage joins its two ends, average linkage
 });
 
 test('the nearest-neighbour chain merges exactly as merging the closest pair each time would', () => {
-  const random = seeded(3);
+  const random = mulberry32(3);
   for (const linkage of ['average', 'complete', 'single'] as const)
     for (const cut of [0.15, 0.3, 0.5]) {
       // 40 points scattered in a unit cube: groupings of every size, different for each linkage and cut
