@@ -113,7 +113,7 @@ export class KioskSession {
     const live = this.rules.liveness;
     if (!track || !live || (!live.passive && !live.challenge)) return null;
     return {
-      passiveScore: mean(track.scores.slice(-this.rules.requiredFrames)),
+      passiveScore: this.#recentScore(track),
       challenge: track.challenge && !track.refused ? track.challenge.state(this.#now()) : null,
       refused: track.refused ?? null,
     };
@@ -180,7 +180,7 @@ export class KioskSession {
       Object.assign(track, { refusedAt: undefined, refused: undefined, challenge: undefined, streak: 1, scores: track.scores.slice(-1) });
       if (track.streak < this.rules.requiredFrames) return 'pending';
     }
-    const passiveOk = () => !live.passive || (mean(track.scores.slice(-this.rules.requiredFrames)) ?? 0) >= live.threshold;
+    const passiveOk = () => !live.passive || (this.#recentScore(track) ?? 0) >= live.threshold;
     let verdict: 'live' | 'pending' | SpoofReason;
     if (!track.challenge && !passiveOk()) verdict = 'passive';
     else if (!live.challenge) verdict = 'live';
@@ -217,7 +217,7 @@ export class KioskSession {
   }
 
   #attempt(personId: number, track: Track, reason: SpoofReason, now: number): Omit<SpoofAttemptRow, 'id'> {
-    const liveness = mean(track.scores.slice(-this.rules.requiredFrames));
+    const liveness = this.#recentScore(track);
     return {
       at: new Date(now).toISOString(),
       source: KIOSK_SOURCE,
@@ -228,6 +228,11 @@ export class KioskSession {
       challenge: track.challenge?.kind ?? null,
       liveness: liveness === null ? null : Math.min(1, Math.max(0, liveness)),
     };
+  }
+
+  /** The mean passive score over the frames a check-in needs (the latest ones), or null before any. */
+  #recentScore(track: Track): number | null {
+    return mean(track.scores.slice(-this.rules.requiredFrames));
   }
 
   #checkedInWithinCooldown(personId: number): boolean {
