@@ -85,6 +85,12 @@ interface Track {
   logged: boolean;
 }
 
+/**
+ * Writes one check-in and returns its local id. The default writes to the store; registry mode (#13) writes
+ * through the replica instead (local row + offline queue, cool-down across kiosks on the server).
+ */
+export type CheckinWriter = (checkin: Omit<CheckinRow, 'id'>, cooldownSeconds: number) => number;
+
 const mean = (values: readonly number[]): number | null => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : null);
 
 export class KioskSession {
@@ -96,11 +102,13 @@ export class KioskSession {
   readonly #tracks = new Map<number, Track>();
   readonly #store: Store;
   readonly #now: () => number;
+  readonly #write: CheckinWriter;
 
-  constructor(store: Store, rules: KioskRules, now: () => number = Date.now) {
+  constructor(store: Store, rules: KioskRules, now: () => number = Date.now, write?: CheckinWriter) {
     this.#store = store;
     this.rules = rules;
     this.#now = now;
+    this.#write = write ?? ((checkin) => store.addCheckin(checkin));
   }
 
   streak(personId: number | null): number {
@@ -244,7 +252,7 @@ export class KioskSession {
     const at = new Date(this.#now()).toISOString();
     const distance = face.distance ?? track.bestDistance;
     const checkin = { personId: face.personId, personName: face.name ?? '', distance, at, source: KIOSK_SOURCE };
-    const id = this.#store.addCheckin(checkin);
+    const id = this.#write(checkin, this.rules.cooldownSeconds);
     return { id, ...checkin };
   }
 }
