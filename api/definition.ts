@@ -48,6 +48,23 @@ export interface AppInfo {
   encryption: { encrypted: boolean; message: string };
 }
 
+/** Where the store is (#13): a local SQLite file, or a registry server with this machine's cache of it. */
+export interface StoreStatus {
+  kind: 'sqlite' | 'registry';
+  /** The registry server's URL with its password redacted, or the SQLite file's path. */
+  location: string;
+  /** Registry: whether the last attempt to reach the server worked; null before the first one, and for SQLite. */
+  online: boolean | null;
+  /** Check-ins made here and not yet on the server (always 0 for SQLite). */
+  queued: number;
+  /** When this machine last synced with the server (flush + pull); null for SQLite or never. */
+  lastSyncAt: string | null;
+  /** Why the last attempt failed, while it keeps failing. */
+  lastError: string | null;
+  /** Registry: this machine's name on its check-ins (FACEKIT_KIOSK or the host name). */
+  kiosk: string | null;
+}
+
 export interface Settings {
   threshold: number;
   /** The kiosk's own (stricter) match threshold. */
@@ -319,6 +336,8 @@ const checkinFilter = z.object({
 export const calls = {
   'app.info': { args: z.object({}), result: {} as AppInfo },
   'settings.get': { args: z.object({}), result: {} as Settings },
+  /** The store: SQLite file or registry (online, queued check-ins, last sync); changes come as `store.status` events. */
+  'store.status': { args: z.object({}), result: {} as StoreStatus },
   'settings.set': {
     args: z.object({
       threshold: z.number().gt(0).max(2).optional(),
@@ -425,6 +444,8 @@ export interface Events {
   'faces.upgrade.progress': { done: number; total: number };
   /** People or check-ins changed (another window, the kiosk, the CLI is not included). */
   'data.changed': { what: 'people' | 'checkins' | 'gallery' | 'visitors' };
+  /** Registry mode: the server went away or came back, or the queue of check-ins to send grew or shrank. */
+  'store.status': StoreStatus;
 }
 
 export type CallName = keyof typeof calls;

@@ -7,6 +7,7 @@ import { defaultDbPath, dataDir as defaultDataDir } from '../engine/runtime/path
 import { isCallName, parseArgs, type AppInfo, type EventMessage, type ResponseMessage } from '../api/definition.ts';
 import { FaceKitError } from '../api/errors.ts';
 import { reportUnexpected } from '../engine/runtime/error-log.ts';
+import { redactUrl } from '../db/postgres/client.ts';
 import { roleFor, type WorkerConfig, type WorkerRole } from './roles.ts';
 
 export interface EngineHostOptions {
@@ -17,6 +18,8 @@ export interface EngineHostOptions {
   storeKey?: string;
   /** Where the key came from, or why there is none (shown in Settings). */
   keyNote?: string;
+  /** Registry mode (#13): the server's postgres:// URL; dbPath is then the local cache, opened with storeKey (FACEKIT_KEY). */
+  registryUrl?: string;
   /** URL of the bundled worker entry (Electron build); default: the TypeScript source through tsx. */
   workerUrl?: URL;
 }
@@ -108,6 +111,8 @@ export class EngineHost {
       shell: options.shell,
       storeKey: options.storeKey,
       keyNote,
+      // The style worker needs no registry: it reads and writes the gallery only.
+      ...(role === 'faces' && options.registryUrl !== undefined && { registryUrl: options.registryUrl }),
     });
     const worker = (role: WorkerRole) => new EngineWorker(config(role), options.workerUrl, emit, this.dataDir);
     this.#workers = { faces: worker('faces'), style: worker('style') };
@@ -118,6 +123,12 @@ export class EngineHost {
 
   /** Starts the host and checks that the engine comes up (store opens, backend starts). */
   static async start(options: EngineHostOptions): Promise<EngineHost> {
+    if (options.registryUrl !== undefined && options.storeKey === undefined) {
+      throw new FaceKitError(
+        'STORE_KEY',
+        `registry mode (${redactUrl(options.registryUrl)}) needs FACEKIT_KEY, the same on every kiosk: faces are encrypted with it before they reach the server`,
+      );
+    }
     const host = new EngineHost(options);
     host.startupInfo = (await host.call('app.info', {})) as AppInfo;
     return host;

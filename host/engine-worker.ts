@@ -14,6 +14,8 @@ import { checkinHandlers } from './handlers/checkins.ts';
 import { galleryHandlers } from './handlers/gallery.ts';
 import { visitorHandlers } from './handlers/visitors.ts';
 import { styleHandlers } from './handlers/style.ts';
+import { storeHandlers } from './handlers/store.ts';
+import { openRegistryLink } from './registry-link.ts';
 import { expectDefined, FaceKitError } from '../api/errors.ts';
 import { reportUnexpected } from '../engine/runtime/error-log.ts';
 import type { WorkerConfig } from './roles.ts';
@@ -21,6 +23,9 @@ import type { WorkerConfig } from './roles.ts';
 const config = workerData as WorkerConfig;
 const port = expectDefined(parentPort, 'parentPort (host/engine-worker.ts runs only as a worker thread)');
 const store = Store.open(config.dbPath, { key: config.storeKey });
+const emit: HandlerContext['emit'] = (event, payload) => port.postMessage({ type: 'event', event, payload } satisfies EventMessage);
+// Registry mode (#13): the store is this machine's cache of the server, kept in step from here on.
+const registry = config.registryUrl === undefined ? undefined : openRegistryLink(store, config.registryUrl, config.storeKey, emit);
 
 const context: HandlerContext = {
   store,
@@ -28,9 +33,8 @@ const context: HandlerContext = {
   shell: config.shell,
   keyNote: config.keyNote,
   models: createModelRegistry(),
-  emit(event, payload) {
-    port.postMessage({ type: 'event', event, payload } satisfies EventMessage);
-  },
+  emit,
+  registry,
 };
 
 const handlers: Partial<Handlers> =
@@ -44,6 +48,7 @@ const handlers: Partial<Handlers> =
         ...checkinHandlers(context),
         ...galleryHandlers(context),
         ...visitorHandlers(context),
+        ...storeHandlers(context),
       };
 
 async function answer(request: RequestMessage): Promise<ResponseMessage> {
@@ -61,8 +66,13 @@ async function answer(request: RequestMessage): Promise<ResponseMessage> {
 
 port.on('message', (request: RequestMessage | { type: 'close' }) => {
   if (request.type === 'close') {
-    store.close();
-    port.close();
+    // The registry link first: it stops following and lets a flush in flight finish writing to the cache.
+    void (registry?.close() ?? Promise.resolve())
+      .catch((error: unknown) => reportUnexpected(error, { dataDir: config.dataDir, where: 'faces worker: closing the registry link' }))
+      .finally(() => {
+        store.close();
+        port.close();
+      });
     return;
   }
   // Not awaited: calls are answered as they finish. answer() never rejects (a failure becomes an error reply);

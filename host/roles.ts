@@ -17,6 +17,8 @@ export interface WorkerConfig {
   storeKey?: string;
   /** Where the key came from, or why the store is not encrypted: shown in Settings. */
   keyNote: string;
+  /** Registry mode (#13, faces worker only): the server's postgres:// URL; dbPath is then this machine's cache. */
+  registryUrl?: string;
   /** Set when started through ts-worker-boot.mjs: the TypeScript module to load. */
   module?: string;
 }

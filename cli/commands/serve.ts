@@ -9,6 +9,7 @@ import { RENDERER_DIR } from '../../serve/renderer-files.ts';
 import { openBrowser } from '../../serve/open-browser.ts';
 import { dataDir } from '../../engine/runtime/paths.ts';
 import { FaceKitError } from '../../api/errors.ts';
+import { redactUrl } from '../../db/postgres/client.ts';
 import { CliContext } from '../context.ts';
 import { KEY_ENV } from '../store-key.ts';
 
@@ -34,7 +35,15 @@ export function registerServeCommand(program: Command): void {
           : process.env[KEY_ENV]
             ? `key from ${KEY_ENV}`
             : 'key typed in at start';
-      const host = await EngineHost.start({ shell: 'browser', dbPath: ctx.dbPath, dataDir: dataDir(), storeKey: ctx.storeKey, keyNote });
+      // Registry mode (FACEKIT_DB=postgres://…): dbPath is this machine's cache; the faces worker follows the server.
+      const host = await EngineHost.start({
+        shell: 'browser',
+        dbPath: ctx.dbPath,
+        dataDir: dataDir(),
+        storeKey: ctx.storeKey,
+        keyNote,
+        registryUrl: ctx.registryUrl,
+      });
       const server = await startServer({ host, rendererDir: RENDERER_DIR, port, log: (line) => ctx.note(line) }).catch(async (error) => {
         await host.close();
         throw error;
@@ -42,6 +51,7 @@ export function registerServeCommand(program: Command): void {
       process.stdout.write(`${server.url}\n`);
       const info = host.startupInfo;
       ctx.note(`FaceKit in browser mode · backend ${info.backend.description} · store ${info.storePath}`);
+      if (ctx.registryUrl !== undefined) ctx.note(`registry ${redactUrl(ctx.registryUrl)} (the store above is this machine's cache)`);
       if (opts.open) ctx.note(`opened in ${openBrowser(server.url, path.join(dataDir(), 'browser-profile'))}`);
       ctx.note('press Ctrl+C to stop');
       await new Promise<void>((resolve) => {

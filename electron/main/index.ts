@@ -4,6 +4,7 @@ import { app, dialog, safeStorage, type BrowserWindow } from 'electron';
 import path from 'node:path';
 import { EngineHost } from '../../host/engine-host.ts';
 import { dataDir } from '../../engine/runtime/paths.ts';
+import { isRegistryUrl } from '../../db/postgres/client.ts';
 import { reportUnexpected } from '../../engine/runtime/error-log.ts';
 import { forwardEvents, handleCalls } from './ipc.ts';
 import { installMenu } from './menu.ts';
@@ -37,14 +38,22 @@ const keychain: Keychain = {
 
 async function startHost(): Promise<EngineHost> {
   const userData = app.getPath('userData');
-  const dbPath = process.env.FACEKIT_DB || path.join(userData, 'facekit.db');
-  const { key, note } = await loadAppStoreKey({ userData, dbPath, keychain });
+  const db = process.env.FACEKIT_DB || path.join(userData, 'facekit.db');
+  // Registry mode (#13, FACEKIT_DB=postgres://…): the store is this machine's cache of the server, in the data
+  // folder, and its key is FACEKIT_KEY, the same on every kiosk (a keychain key would differ per machine).
+  const registryUrl = isRegistryUrl(db) ? db : undefined;
+  const dbPath = registryUrl === undefined ? db : path.join(userData, 'facekit.db');
+  const { key, note } =
+    registryUrl === undefined
+      ? await loadAppStoreKey({ userData, dbPath, keychain })
+      : { key: process.env.FACEKIT_KEY || undefined, note: 'encrypted with the key in FACEKIT_KEY (registry mode)' };
   const started = await EngineHost.start({
     shell: 'electron',
     dataDir: userData,
     dbPath,
     storeKey: key, // to the workers in memory (workerData), never through the environment or a file
     keyNote: note,
+    registryUrl, // EngineHost.start refuses registry mode without a key
     workerUrl: new URL('./engine-worker.js', import.meta.url), // out/main/engine-worker.js
   });
   forwardEvents(started, () => window);

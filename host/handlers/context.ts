@@ -2,6 +2,7 @@
 // push events to every connected UI.
 import type { Store } from '../../db/store.ts';
 import type { EngineModels } from '../../engine/models/loaded-models.ts';
+import type { RegistryLink } from '../registry-link.ts';
 import type { CallName, CallResult, EventName, Events, ParsedArgs } from '../../api/definition.ts';
 
 export interface HandlerContext {
@@ -14,6 +15,8 @@ export interface HandlerContext {
   /** This worker's networks: each loads on first use; the worker decides when they are freed. */
   models: EngineModels;
   emit<E extends EventName>(event: E, payload: Events[E]): void;
+  /** Registry mode (#13, faces worker): the link to the server; undefined with a plain SQLite store. */
+  registry?: RegistryLink;
 }
 
 export type Handler<N extends CallName> = (args: ParsedArgs<N>) => Promise<CallResult<N>> | CallResult<N>;

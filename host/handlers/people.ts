@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { FaceKitError } from '../../api/errors.ts';
 import { outdatedByPerson, upgradeFaces } from '../../engine/recognition/face-upgrade.ts';
+import { refuseInRegistryMode } from './store.ts';
 import type { HandlerContext, Handlers } from './context.ts';
 import { toBox, toCheckin, toPerson } from './convert.ts';
 
@@ -34,16 +35,19 @@ export function peopleHandlers(
       return { person: toPerson(person, faces[0]?.faceId ?? null, outdated().get(person.id)), faces, checkins };
     },
     'people.rename'({ name, newName }) {
+      refuseInRegistryMode(ctx, 'renaming a person');
       const person = store.renamePerson(name, newName);
       changed();
       return toPerson(person, firstFaceOf(person.name), outdated().get(person.id));
     },
     'people.merge'({ from, into }) {
+      refuseInRegistryMode(ctx, 'merging people');
       const { person } = store.mergePeople(from, into);
       changed();
       return toPerson(person, firstFaceOf(person.name), outdated().get(person.id));
     },
     'people.remove'({ name }) {
+      refuseInRegistryMode(ctx, 'removing a person');
       const removed = store.removePerson(name);
       changed();
       ctx.emit('data.changed', { what: 'checkins' });

@@ -5,6 +5,7 @@ import type { Visitor, VisitorEnrolled } from '../../api/definition.ts';
 import { expectDefined } from '../../api/errors.ts';
 import type { VisitorEnrolment } from '../../db/visitors.ts';
 import { outdatedByPerson } from '../../engine/recognition/face-upgrade.ts';
+import { refuseInRegistryMode } from './store.ts';
 import type { HandlerContext, Handlers } from './context.ts';
 import { toPerson } from './convert.ts';
 
@@ -39,12 +40,15 @@ export function visitorHandlers(
       return new Uint8Array(store.visitors.thumbnail(faceId));
     },
     'visitors.name'({ id, name }) {
+      refuseInRegistryMode(ctx, 'naming a visitor');
       return enrolled(store.visitors.enrolAs(id, name, 'new'));
     },
     'visitors.merge'({ id, into }) {
+      refuseInRegistryMode(ctx, 'adding a visitor to a person');
       return enrolled(store.visitors.enrolAs(id, into, 'existing'));
     },
     'visitors.delete'({ id }) {
+      refuseInRegistryMode(ctx, 'deleting a visitor');
       const removed = store.visitors.remove(id);
       ctx.emit('data.changed', { what: 'visitors' });
       if (removed.checkins) ctx.emit('data.changed', { what: 'checkins' });
