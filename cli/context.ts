@@ -64,7 +64,7 @@ export class CliContext {
     CliContext.replica = new Replica(ctx.store(), {
       url: ctx.registryUrl,
       key: CliContext.key,
-      kiosk: process.env.FACEKIT_KIOSK ?? os.hostname(),
+      kiosk: kioskName(command),
     });
     if (!pull) return;
     try {
@@ -158,6 +158,11 @@ export class CliContext {
       finish: () => bar?.finish(),
     };
   }
+}
+
+/** This kiosk's name, recorded with its check-ins in registry mode: --kiosk (`facekit checkin`), else $FACEKIT_KIOSK, else the host name. */
+export function kioskName(command: Command): string {
+  return command.opts<{ kiosk?: string }>().kiosk || process.env.FACEKIT_KIOSK || os.hostname();
 }
 
 /** Embeddings and other typed arrays print as plain arrays; numbers are rounded for reading. */

@@ -20,6 +20,9 @@ import { registerEnrollFolderCommand } from './commands/enroll-folder.ts';
 import { registerClusterCommand } from './commands/cluster.ts';
 import { registerLivenessCommand } from './commands/liveness.ts';
 import { registerSyncCommand } from './commands/sync.ts';
+import { registerStoreCommands } from './commands/store.ts';
+import { registerCheckinCommand } from './commands/checkin.ts';
+import { registerCheckinsCommands } from './commands/checkins.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { CliContext } from './context.ts';
 
@@ -48,12 +51,16 @@ registerServeCommand(program);
 registerBenchCommands(program);
 registerBackupCommands(program);
 registerSyncCommand(program);
+registerStoreCommands(program);
+registerCheckinCommand(program);
+registerCheckinsCommands(program);
 // The store key ($FACEKIT_KEY, or asked for on a terminal) is settled before any command runs.
 // Registry mode (FACEKIT_DB=postgres://…) then pulls the server's changes into the local cache, except for
-// the commands that report them themselves.
+// the commands that report them themselves (and store migrate, which talks to the servers it is given).
 program.hook('preAction', async (_program, command) => {
   await CliContext.prepareKey(command);
-  await CliContext.prepareRegistry(command, !['sync', 'doctor'].includes(command.name()));
+  // serve: its engine host's faces worker follows the registry itself (host/registry-link.ts).
+  await CliContext.prepareRegistry(command, !['sync', 'doctor', 'serve', 'migrate'].includes(command.name()));
 });
 
 function fail(message: string, code: string, exitCode: number): void {

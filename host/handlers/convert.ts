@@ -1,11 +1,11 @@
 // Runs in an engine worker thread. Engine and store records → the api's wire types, and image bytes
 // from a call → decoded pixels.
 import path from 'node:path';
-import type { CheckinRow, OutdatedCount, PersonRow, SpoofAttemptRow } from '../../db/store.ts';
+import type { OutdatedCount, PersonRow } from '../../db/store.ts';
 import type { GalleryItem as GalleryRow } from '../../db/gallery.ts';
 import { decodeImageBuffer, type DecodedImage } from '../../engine/image.ts';
 import type { Box as EngineBox } from '../../engine/faces/geometry.ts';
-import type { Box, Checkin, GalleryItem, Person, StyleStopReason } from '../../api/definition.ts';
+import type { Box, GalleryItem, Person, StyleStopReason } from '../../api/definition.ts';
 
 export function decodeArg(image: { bytes: Uint8Array; name: string }): Promise<DecodedImage> {
   return decodeImageBuffer(Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength), image.name);
@@ -30,22 +30,8 @@ export function toPerson(row: PersonRow, thumbnailFaceId: number | null, outdate
   };
 }
 
-export function toCheckin(row: CheckinRow): Checkin {
-  return {
-    id: row.id,
-    personId: row.personId,
-    personName: row.personName,
-    distance: row.distance,
-    at: row.at,
-    source: row.source,
-    kind: 'checkin',
-  };
-}
-
-export function toSpoofAttempt(row: SpoofAttemptRow): Checkin {
-  const { reason, challenge, liveness } = row;
-  return { ...toCheckin(row), kind: 'spoof', spoof: { reason, challenge, liveness } };
-}
+// One conversion of check-in rows for the app and the CLI (engine/recognition/checkin-log.ts).
+export { toCheckin, toSpoofAttempt } from '../../engine/recognition/checkin-log.ts';
 
 /** Style inputs are stored as `<hash prefix>-<original name>`; show the original name. */
 export function displayName(file: string): string {

@@ -2,14 +2,27 @@
 // detector, its recognised faces scored for passive liveness, and fed to the check-in rules
 // (engine/recognition/kiosk.ts: streak, liveness challenge, cool-down).
 import crypto from 'node:crypto';
-import { identifyAnalyzed } from '../../engine/recognition/recognition.ts';
-import { KioskSession } from '../../engine/recognition/kiosk.ts';
-import { recordUnknownFaces } from '../../engine/recognition/visitors.ts';
+import { KioskSession, type CheckinWriter } from '../../engine/recognition/kiosk.ts';
+import { kioskFrame } from '../../engine/recognition/kiosk-frame.ts';
 import { FaceKitError } from '../../api/errors.ts';
 import type { HandlerContext, Handlers } from './context.ts';
 import { decodeArg, toBox, toCheckin } from './convert.ts';
 import { readSettings } from './settings.ts';
-import { kioskLiveness, livenessView, passiveScores, recordRefusals } from './kiosk-liveness.ts';
+import { kioskLiveness, livenessView } from './kiosk-liveness.ts';
+
+/**
+ * Registry mode (#13): a check-in goes to the cache and the outbox in one transaction (so it counts here at
+ * once and survives the server being down), then to the server. SQLite mode: the store's default.
+ */
+function checkinWriter(ctx: HandlerContext): CheckinWriter | undefined {
+  const link = ctx.registry;
+  if (!link) return undefined;
+  return (checkin, cooldownSeconds) => {
+    const { localId } = link.replica.checkIn({ ...checkin, cooldownSeconds });
+    link.checkedIn();
+    return localId;
+  };
+}
 
 export function kioskHandlers(ctx: HandlerContext): Handlers<'kiosk.start' | 'kiosk.frame' | 'kiosk.stop'> {
   const sessions = new Map<string, KioskSession>();
@@ -32,7 +45,7 @@ export function kioskHandlers(ctx: HandlerContext): Handlers<'kiosk.start' | 'ki
       // A large store's search index is built here, at start, rather than stalling the first visitor.
       ctx.store.faceSearch.prepare(await ctx.models.get('faceDescriptor').modelId());
       const sessionId = crypto.randomUUID();
-      sessions.set(sessionId, new KioskSession(ctx.store, rules));
+      sessions.set(sessionId, new KioskSession(ctx.store, rules, Date.now, checkinWriter(ctx)));
       thresholds.set(sessionId, stored.kioskThreshold);
       const { liveness, ...shown } = rules;
       return {
@@ -49,35 +62,20 @@ export function kioskHandlers(ctx: HandlerContext): Handlers<'kiosk.start' | 'ki
       const started = performance.now();
       const decoded = await decodeArg(image);
       const threshold = thresholds.get(sessionId);
-      const { faces, modelId } = await identifyAnalyzed(ctx.models, ctx.store, decoded, { detector: 'fast', topK: 1, threshold });
-      const scores = await passiveScores(ctx.models, decoded, faces, kiosk.rules.liveness?.passive ?? false);
-      const observed = faces.map((f, i) => ({
-        box: f.face.box,
-        seen: {
-          personId: f.match?.personId ?? null,
-          name: f.match?.name ?? null,
-          distance: f.match?.distance ?? null,
-          box: f.analysis.box,
-          landmarks: f.analysis.landmarks,
-          liveness: scores[i] ?? null,
-        },
-      }));
-      const outcome = kiosk.observeFrame(observed.map((o) => o.seen));
-      const written = outcome.checkins;
-      const checkins = written.map(toCheckin);
-      const refused = await recordRefusals(kiosk, decoded, faces, outcome.refusals);
-      if (checkins.length || refused) ctx.emit('data.changed', { what: 'checkins' });
-      // An unknown face logged: keep it (embedding, thumbnail) and regroup the visitors (issue #12).
-      if ((await recordUnknownFaces(ctx.store, decoded, modelId, faces, written)).length) ctx.emit('data.changed', { what: 'visitors' });
+      // The same steps as `facekit checkin` (engine/recognition/kiosk-frame.ts): recognise, score, observe, write.
+      const { faces, outcome, spoofAttempts, visitorFaces } = await kioskFrame(ctx.models, ctx.store, kiosk, decoded, threshold);
+      const checkins = outcome.checkins.map(toCheckin);
+      if (checkins.length || spoofAttempts) ctx.emit('data.changed', { what: 'checkins' });
+      if (visitorFaces) ctx.emit('data.changed', { what: 'visitors' });
       return {
         width: decoded.width,
         height: decoded.height,
-        faces: observed.map(({ box, seen }) => ({
-          box: toBox(box),
-          name: seen.name,
-          distance: seen.distance,
-          streak: kiosk.streak(seen.personId),
-          ...livenessView(kiosk, seen.personId),
+        faces: faces.map(({ face, match }) => ({
+          box: toBox(face.box),
+          name: match?.name ?? null,
+          distance: match?.distance ?? null,
+          streak: kiosk.streak(match?.personId ?? null),
+          ...livenessView(kiosk, match?.personId ?? null),
         })),
         checkins,
         ms: Math.round(performance.now() - started),
