@@ -216,3 +216,120 @@ export async function ensureKeyCheck(client: RegistryClient, value: string): Pro
   const r = await client.query<{ value: string }>("SELECT value FROM registry_meta WHERE key = 'key_check'");
   return r.rows[0]?.value ?? value;
 }
+
+// ---- bulk copy (`facekit store migrate`, db/sync/store-copy.ts) ----
+
+export interface CopiedPerson {
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+}
+export interface CopiedFace extends SealedFace {
+  personName: string;
+  createdAt: string;
+}
+/** A check-in with a deterministic key; `person` is the linked person's name (null: unknown face). */
+export type CopiedCheckin = Omit<RegistryCheckin, 'cooldownSeconds' | 'personId'> & { person: string | null };
+export interface CopyCounts {
+  people: { added: number; existing: number };
+  faces: { added: number; existing: number };
+  checkins: { added: number; existing: number };
+}
+
+const COPY_CHUNK = 500;
+
+function chunks<T>(list: readonly T[], size = COPY_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Writes a whole store into the registry in one transaction (all of it or nothing), a statement per 500
+ * rows. Idempotent: people by name, faces by (photo tag, face index), check-ins by key; a face already there
+ * under another person or pipeline is CONFLICT (nothing written). Historical check-ins skip the cool-down.
+ */
+export function copyIntoRegistry(
+  client: RegistryClient,
+  data: { people: CopiedPerson[]; faces: CopiedFace[]; checkins: CopiedCheckin[] },
+  onProgress: (done: number, total: number) => void = () => undefined,
+): Promise<CopyCounts> {
+  const total = data.people.length + data.faces.length + data.checkins.length;
+  let done = 0;
+  const step = (n: number): void => onProgress((done += n), total);
+  return writeTransaction(client, async (): Promise<CopyCounts> => {
+    const counts: CopyCounts = { people: { added: 0, existing: 0 }, faces: { added: 0, existing: 0 }, checkins: { added: 0, existing: 0 } };
+    const ids = new Map<string, number>();
+    for (const part of chunks(data.people)) {
+      const names = part.map((p) => cleanName(p.name));
+      const added = await client.query(
+        `INSERT INTO people (name, name_key, created_at, updated_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[]) ON CONFLICT (name_key) DO NOTHING`,
+        [names, names.map(nameKey), part.map((p) => p.createdAt), part.map((p) => p.updatedAt)],
+      );
+      counts.people.added += added.rowCount ?? 0;
+      const found = await client.query<{ id: string; name_key: string }>('SELECT id, name_key FROM people WHERE name_key = ANY($1)', [
+        names.map(nameKey),
+      ]);
+      for (const r of found.rows) ids.set(r.name_key, Number(r.id));
+      step(part.length);
+    }
+    counts.people.existing = data.people.length - counts.people.added;
+    const personId = (name: string): number => {
+      const id = ids.get(nameKey(name));
+      if (id === undefined) throw new FaceKitError('BAD_INPUT', `a face or check-in of "${name}", who is not among the people copied`);
+      return id;
+    };
+    for (const part of chunks(data.faces)) {
+      const owners = part.map((f) => personId(f.personName));
+      const added = await client.query(
+        `INSERT INTO faces (person_id, photo_tag, face_index, model_id, sealed, created_at)
+         SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::int[], $4::text[], $5::bytea[], $6::timestamptz[])
+         ON CONFLICT (photo_tag, face_index) DO NOTHING`,
+        [
+          owners,
+          part.map((f) => f.photoTag),
+          part.map((f) => f.faceIndex),
+          part.map((f) => f.modelId),
+          part.map((f) => f.sealed),
+          part.map((f) => f.createdAt),
+        ],
+      );
+      counts.faces.added += added.rowCount ?? 0;
+      // Those already there must be the same person's, of the same pipeline: else the registry says otherwise.
+      const there = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM faces f JOIN unnest($1::bytea[], $2::int[], $3::bigint[], $4::text[]) AS c(tag, idx, owner, model)
+           ON f.photo_tag = c.tag AND f.face_index = c.idx WHERE f.person_id <> c.owner OR f.model_id <> c.model`,
+        [part.map((f) => f.photoTag), part.map((f) => f.faceIndex), owners, part.map((f) => f.modelId)],
+      );
+      const clashes = there.rows[0]?.n ?? 0;
+      if (clashes > 0)
+        throw new FaceKitError(
+          'CONFLICT',
+          `${clashes} face(s) are already on the registry as someone else's (or another pipeline's): nothing copied`,
+        );
+      step(part.length);
+    }
+    counts.faces.existing = data.faces.length - counts.faces.added;
+    for (const part of chunks(data.checkins)) {
+      const added = await client.query(
+        `INSERT INTO checkins (key, person_id, person_name, distance, at, source, kiosk)
+         SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::float8[], $5::timestamptz[], $6::text[], $7::text[])
+         ON CONFLICT (key) DO NOTHING`,
+        [
+          part.map((c) => c.key),
+          part.map((c) => (c.person === null ? null : personId(c.person))),
+          part.map((c) => c.personName),
+          part.map((c) => c.distance),
+          part.map((c) => c.at),
+          part.map((c) => c.source),
+          part.map((c) => c.kiosk),
+        ],
+      );
+      counts.checkins.added += added.rowCount ?? 0;
+      step(part.length);
+    }
+    counts.checkins.existing = data.checkins.length - counts.checkins.added;
+    return counts;
+  });
+}
