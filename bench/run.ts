@@ -13,6 +13,7 @@ import { accuracyOptionsFromArgs, benchAccuracy } from './accuracy.bench.ts';
 import { benchDetection } from './detection.bench.ts';
 import { benchLiveness, livenessArgs } from './liveness.bench.ts';
 import { benchCluster, clusterArgs } from './cluster.bench.ts';
+import { benchRegistry } from './registry.bench.ts';
 
 // npm run bench -- accuracy --pairs DIR: only the accuracy of candidate pipelines on labelled pairs read
 // from DIR (e.g. LFW fold 1; never copied into the repository), bench/accuracy.bench.ts.
@@ -38,6 +39,12 @@ if (process.argv[2] === 'cluster') {
 if (process.argv[2] === 'liveness') {
   const { dir, humanModels } = livenessArgs();
   await benchLiveness(dir, humanModels);
+  process.exit(0);
+}
+
+// npm run bench -- registry [--quick]: only registry mode against a PostgreSQL it starts (bench/registry.bench.ts).
+if (process.argv[2] === 'registry') {
+  await benchRegistry(process.argv.includes('--quick'));
   process.exit(0);
 }
 
