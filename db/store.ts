@@ -569,6 +569,11 @@ export class Store {
     return this.#write(() => fn(this.#db, this.#repo));
   }
 
+  /** Registry mode: after a pull purged a person, as removePerson does, empties the WAL of their old pages. */
+  checkpointAfterPurge(): void {
+    this.#db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
   /** Runs several store writes as one transaction (each becomes a savepoint): all or nothing, one commit. */
   batch<T>(fn: () => T): T {
     return this.#write(fn);

@@ -1,4 +1,5 @@
-// Runs in the CLI. facekit people list|rename|merge|remove.
+// Runs in the CLI. facekit people list|rename|merge|remove. In registry mode rename, merge and remove go
+// to the server first (ctx.registry), then the cache pulls them; in SQLite mode they change the store.
 import type { Command } from 'commander';
 import { CliContext } from '../context.ts';
 import { outdatedByPerson } from '../../engine/recognition/face-upgrade.ts';
@@ -41,9 +42,9 @@ export function registerPeopleCommands(program: Command): void {
     .command('rename')
     .argument('<name>')
     .argument('<newName>')
-    .action((name: string, newName: string, _opts: unknown, command: Command) => {
+    .action(async (name: string, newName: string, _opts: unknown, command: Command) => {
       const ctx = CliContext.from(command);
-      const person = ctx.store().renamePerson(name, newName);
+      const person = ctx.registry ? await ctx.registry.renamePerson(name, newName) : ctx.store().renamePerson(name, newName);
       ctx.output({ person }, () => `renamed "${name}" to "${person.name}"`);
     });
 
@@ -52,9 +53,9 @@ export function registerPeopleCommands(program: Command): void {
     .description('move every face of <from> to <into> and remove <from> (two entries for one person)')
     .argument('<from>')
     .argument('<into>')
-    .action((from: string, into: string, _opts: unknown, command: Command) => {
+    .action(async (from: string, into: string, _opts: unknown, command: Command) => {
       const ctx = CliContext.from(command);
-      const result = ctx.store().mergePeople(from, into);
+      const result = ctx.registry ? await ctx.registry.mergePeople(from, into) : ctx.store().mergePeople(from, into);
       ctx.output(result, () => `merged "${from}" into "${result.person.name}": ${result.moved} face(s) moved`);
     });
 
@@ -62,9 +63,9 @@ export function registerPeopleCommands(program: Command): void {
     .command('remove')
     .description('delete a person everywhere: face embeddings and thumbnails, photo records, check-ins')
     .argument('<name>')
-    .action((name: string, _opts: unknown, command: Command) => {
+    .action(async (name: string, _opts: unknown, command: Command) => {
       const ctx = CliContext.from(command);
-      const result = ctx.store().removePerson(name);
+      const result = ctx.registry ? await ctx.registry.removePerson(name) : ctx.store().removePerson(name);
       ctx.output(
         { removed: name, ...result },
         () => `removed "${name}": ${result.faces} face(s), ${result.photos} photo record(s) and ${result.checkins} check-in(s) purged`,

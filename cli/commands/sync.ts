@@ -19,8 +19,10 @@ export function registerSyncCommand(program: Command): void {
         `sent ${flushed.sent} check-in(s)` +
           (flushed.already ? `, ${flushed.already} already on the server` : '') +
           (flushed.cooldown ? `, ${flushed.cooldown} dropped (checked in at another kiosk within the cool-down)` : '') +
+          (flushed.removed ? `, ${flushed.removed} dropped (the person was removed from the registry)` : '') +
           `; ${status.queued} still queued`,
-        `pulled ${pulled.people} people, ${pulled.faces} face(s), ${pulled.checkins} check-in(s) (cursor ${pulled.cursor})`,
+        `pulled ${pulled.people} people, ${pulled.faces} face(s), ${pulled.checkins} check-in(s) (cursor ${pulled.cursor})` +
+          (pulled.purged.people ? `; ${pulled.purged.people} removed person(s) purged from this cache` : ''),
       ]);
     });
 }

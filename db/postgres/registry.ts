@@ -1,8 +1,9 @@
 // Runs wherever the store does. The registry's (PostgreSQL) one writer of each table: enrolment (person +
-// face in one transaction), check-ins (idempotent by key, cool-down across kiosks), and the reads a
-// kiosk's pull makes. Every write transaction takes WRITE_LOCK first, so `seq` values commit in order
-// (a pull's cursor never skips a row) and the cool-down test and the insert cannot interleave between
-// kiosks. Biometrics arrive sealed (db/sync/crypto.ts); nothing here can read them.
+// face in one transaction), check-ins (idempotent by key, cool-down across kiosks), rename, merge and
+// remove (a deleted person leaves a tombstone in `deletions`, migration 002), and the reads a kiosk's
+// pull makes. Every write transaction takes WRITE_LOCK first, so `seq` values commit in order (a pull's
+// cursor never skips a row) and the cool-down test and the insert cannot interleave between kiosks.
+// Biometrics arrive sealed (db/sync/crypto.ts); nothing here can read them.
 import { FaceKitError } from '../../api/errors.ts';
 import { cleanName, nameKey } from '../validate.ts';
 import type { RegistryClient } from './client.ts';
@@ -94,29 +95,116 @@ export type CheckinOutcome =
   /** This key was already written (a retried flush): nothing new. */
   | { status: 'already'; id: number }
   /** The person was checked in within the cool-down (at another door, or by a flush from another kiosk): dropped. */
-  | { status: 'cooldown'; id: number };
+  | { status: 'cooldown'; id: number }
+  /** The person was removed from the registry meanwhile: their visit is not recorded (it would outlive them). */
+  | { status: 'removed' };
 
 /** Writes a check-in exactly once per key, and at most once per person per cool-down across all kiosks. */
 export function insertCheckin(client: RegistryClient, c: RegistryCheckin): Promise<CheckinOutcome> {
   return writeTransaction(client, async (): Promise<CheckinOutcome> => {
     const same = await client.query<{ id: string }>('SELECT id FROM checkins WHERE key = $1', [c.key]);
     if (same.rows[0]) return { status: 'already', id: Number(same.rows[0].id) };
-    if (c.personId !== null && c.cooldownSeconds > 0) {
+    // Queued before a merge or removal this kiosk has not pulled yet: the survivor's, or dropped.
+    const personId = c.personId === null ? null : await survivorOf(client, c.personId);
+    if (c.personId !== null && personId === null) return { status: 'removed' };
+    if (personId !== null && c.cooldownSeconds > 0) {
       const recent = await client.query<{ id: string }>(
         `SELECT id FROM checkins WHERE person_id = $1 AND source = $2
            AND at > $3::timestamptz - make_interval(secs => $4) AND at < $3::timestamptz + make_interval(secs => $4)
          ORDER BY at LIMIT 1`,
-        [c.personId, c.source, c.at, c.cooldownSeconds],
+        [personId, c.source, c.at, c.cooldownSeconds],
       );
       if (recent.rows[0]) return { status: 'cooldown', id: Number(recent.rows[0].id) };
     }
     const inserted = await client.query<{ id: string }>(
       `INSERT INTO checkins (key, person_id, person_name, distance, at, source, kiosk) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (key) DO NOTHING RETURNING id`,
-      [c.key, c.personId, c.personName, c.distance, c.at, c.source, c.kiosk],
+      [c.key, personId, c.personName, c.distance, c.at, c.source, c.kiosk],
     );
     return { status: 'inserted', id: Number(inserted.rows[0]?.id) };
   });
+}
+
+interface RegistryPerson {
+  id: number;
+  name: string;
+}
+
+/** The person with this name (case-folded, as the SQLite store finds them), or NOT_FOUND. */
+async function requirePerson(client: RegistryClient, name: string): Promise<RegistryPerson> {
+  const r = await client.query<{ id: string; name: string }>('SELECT id, name FROM people WHERE name_key = $1', [nameKey(name)]);
+  const row = r.rows[0];
+  if (!row) throw new FaceKitError('NOT_FOUND', `no person named "${name}"`);
+  return { id: Number(row.id), name: row.name };
+}
+
+/** Renames a person (a new seq, so every kiosk's pull renames its copy); the new name must be free. */
+export function renamePerson(client: RegistryClient, oldName: string, newName: string): Promise<RegistryPerson> {
+  const name = cleanName(newName);
+  return writeTransaction(client, async () => {
+    const person = await requirePerson(client, oldName);
+    const other = await client.query<{ id: string }>('SELECT id FROM people WHERE name_key = $1', [nameKey(name)]);
+    if (other.rows[0] && Number(other.rows[0].id) !== person.id)
+      throw new FaceKitError('CONFLICT', `a person named "${name}" already exists`);
+    await client.query("UPDATE people SET name = $1, name_key = $2, updated_at = now(), seq = nextval('changes_seq') WHERE id = $3", [
+      name,
+      nameKey(name),
+      person.id,
+    ]);
+    return { id: person.id, name };
+  });
+}
+
+/** Records that a person is gone (removed, or merged into `mergedInto`), with the seq a pull finds it by. */
+async function tombstonePerson(client: RegistryClient, id: number, mergedInto: number | null): Promise<void> {
+  await client.query("INSERT INTO deletions (kind, server_id, merged_into) VALUES ('person', $1, $2)", [id, mergedInto]);
+  await client.query('DELETE FROM people WHERE id = $1', [id]);
+}
+
+/** Moves every face and check-in of `from` to `into` and deletes `from` (tombstoned as merged). */
+export function mergePeople(client: RegistryClient, from: string, into: string): Promise<{ moved: number; person: RegistryPerson }> {
+  return writeTransaction(client, async () => {
+    const source = await requirePerson(client, from);
+    const target = await requirePerson(client, into);
+    if (source.id === target.id) throw new FaceKitError('BAD_INPUT', `cannot merge "${source.name}" into itself`);
+    // New seqs: a kiosk's pull sees each moved face with its new owner.
+    const moved = await client.query("UPDATE faces SET person_id = $1, seq = nextval('changes_seq') WHERE person_id = $2", [
+      target.id,
+      source.id,
+    ]);
+    // Kiosks that already hold these check-ins move them on the tombstone; others pull them with the new owner.
+    await client.query('UPDATE checkins SET person_id = $1 WHERE person_id = $2', [target.id, source.id]);
+    await tombstonePerson(client, source.id, target.id);
+    await client.query("UPDATE people SET updated_at = now(), seq = nextval('changes_seq') WHERE id = $1", [target.id]);
+    return { moved: moved.rowCount ?? 0, person: target };
+  });
+}
+
+/** Deletes a person everywhere on the server: their sealed faces, their check-ins, the row (tombstoned). */
+export function removePerson(client: RegistryClient, name: string): Promise<{ faces: number; checkins: number }> {
+  return writeTransaction(client, async () => {
+    const person = await requirePerson(client, name);
+    const faces = await client.query('DELETE FROM faces WHERE person_id = $1', [person.id]);
+    const checkins = await client.query('DELETE FROM checkins WHERE person_id = $1', [person.id]);
+    await tombstonePerson(client, person.id, null);
+    return { faces: faces.rowCount ?? 0, checkins: checkins.rowCount ?? 0 };
+  });
+}
+
+/** Where a deleted person's rows went: the survivor of a merge (followed through later merges), or null when removed. */
+async function survivorOf(client: RegistryClient, personId: number): Promise<number | null> {
+  const r = await client.query<{ id: string }>(
+    `WITH RECURSIVE chain (id, hops) AS (
+       SELECT $1::bigint, 0
+       UNION ALL
+       SELECT d.merged_into, c.hops + 1 FROM chain c
+       JOIN deletions d ON d.kind = 'person' AND d.server_id = c.id AND d.merged_into IS NOT NULL
+       WHERE c.hops < 100
+     )
+     SELECT p.id FROM chain c JOIN people p ON p.id = c.id LIMIT 1`,
+    [personId],
+  );
+  return r.rows[0] ? Number(r.rows[0].id) : null;
 }
 
 export interface ChangedPerson {
@@ -132,10 +220,18 @@ export interface ChangedFace extends SealedFace {
 }
 /** A check-in as a pull brings it: what was sent (less the cool-down it was checked against), with its row id and change seq. */
 export type ChangedCheckin = Omit<RegistryCheckin, 'cooldownSeconds'> & { id: number; seq: number };
+/** A tombstone: a person removed (mergedInto null) or merged, or a face deleted. */
+export interface Deletion {
+  kind: 'person' | 'face';
+  serverId: number;
+  mergedInto: number | null;
+  seq: number;
+}
 export interface Changes {
   people: ChangedPerson[];
   faces: ChangedFace[];
   checkins: ChangedCheckin[];
+  deletions: Deletion[];
   /** The newest seq among them (the cursor to resume from), or the given cursor when nothing changed. */
   cursor: number;
 }
@@ -169,6 +265,10 @@ export async function changesSince(client: RegistryClient, cursor: number): Prom
       kiosk: string;
       seq: string;
     }>('SELECT id, key, person_id, person_name, distance, at, source, kiosk, seq FROM checkins WHERE seq > $1 ORDER BY seq', [cursor]);
+    const deletions = await client.query<{ kind: 'person' | 'face'; server_id: string; merged_into: string | null; seq: string }>(
+      'SELECT kind, server_id, merged_into, seq FROM deletions WHERE seq > $1 ORDER BY seq',
+      [cursor],
+    );
     await client.query('COMMIT');
     const changes: Changes = {
       people: people.rows.map((r) => ({ id: Number(r.id), name: r.name, seq: Number(r.seq) })),
@@ -193,9 +293,15 @@ export async function changesSince(client: RegistryClient, cursor: number): Prom
         kiosk: r.kiosk,
         seq: Number(r.seq),
       })),
+      deletions: deletions.rows.map((r) => ({
+        kind: r.kind,
+        serverId: Number(r.server_id),
+        mergedInto: r.merged_into === null ? null : Number(r.merged_into),
+        seq: Number(r.seq),
+      })),
       cursor,
     };
-    for (const list of [changes.people, changes.faces, changes.checkins])
+    for (const list of [changes.people, changes.faces, changes.checkins, changes.deletions])
       for (const r of list) changes.cursor = Math.max(changes.cursor, r.seq);
     return changes;
   } catch (error) {

@@ -37,6 +37,8 @@ export class FacesRepository {
   readonly #photoIdsOf;
   readonly #reassign;
   readonly #deleteByPerson;
+  readonly #move;
+  readonly #delete;
 
   constructor(db: StoreDatabase) {
     this.#insert = db.prepare<
@@ -82,6 +84,8 @@ export class FacesRepository {
       .pluck();
     this.#reassign = db.prepare<[number, number]>('UPDATE faces SET person_id = ? WHERE person_id = ?');
     this.#deleteByPerson = db.prepare<[number]>('DELETE FROM faces WHERE person_id = ?');
+    this.#move = db.prepare<[number, number, number]>('UPDATE faces SET person_id = ? WHERE id = ? AND person_id <> ?');
+    this.#delete = db.prepare<[number], { photo_id: number | null }>('DELETE FROM faces WHERE id = ? RETURNING photo_id');
   }
 
   /** Adds a face; `dim` is the embedding's length. Returns the new id. */
@@ -158,5 +162,16 @@ export class FacesRepository {
 
   deleteByPerson(personId: number): number {
     return this.#deleteByPerson.run(personId).changes;
+  }
+
+  /** Moves one face to another person (a registry merge arriving face by face); 1 when it moved. */
+  move(id: number, toPersonId: number): number {
+    return this.#move.run(toPersonId, id, toPersonId).changes;
+  }
+
+  /** Deletes one face; returns its photo record's id (null: none), or undefined when there was no such face. */
+  delete(id: number): { photoId: number | null } | undefined {
+    const row = this.#delete.get(id);
+    return row && { photoId: row.photo_id };
   }
 }

@@ -137,6 +137,31 @@ export class RegistryCacheRepository {
     return this.#db.prepare('DELETE FROM registry_outbox WHERE key = ?').run(key).changes;
   }
 
+  /**
+   * A person removed from the registry: their queued check-ins are dropped (sent, they would record the
+   * visit of someone deleted for privacy) and the key map of their local check-ins forgotten. Call before
+   * the check-ins themselves are deleted. Returns how many queued check-ins were dropped.
+   */
+  forgetCheckinsOf(localPersonId: number): number {
+    this.#db.prepare('DELETE FROM registry_checkins WHERE local_id IN (SELECT id FROM checkins WHERE person_id = ?)').run(localPersonId);
+    this.#db.prepare('DELETE FROM registry_checkins WHERE key IN (SELECT key FROM registry_outbox WHERE person_id = ?)').run(localPersonId);
+    return this.#db.prepare('DELETE FROM registry_outbox WHERE person_id = ?').run(localPersonId).changes;
+  }
+
+  /** A merge: check-ins queued for the source are the survivor's. */
+  reassignOutbox(fromLocalPersonId: number, toLocalPersonId: number): number {
+    return this.#db.prepare('UPDATE registry_outbox SET person_id = ? WHERE person_id = ?').run(toLocalPersonId, fromLocalPersonId).changes;
+  }
+
+  /** The id maps of a person and of a face deleted on the server (the rows' ON DELETE CASCADE does the same; explicit for a row already gone). */
+  forgetPerson(serverId: number): void {
+    this.#db.prepare('DELETE FROM registry_people WHERE server_id = ?').run(serverId);
+  }
+
+  forgetFace(serverId: number): void {
+    this.#db.prepare('DELETE FROM registry_faces WHERE server_id = ?').run(serverId);
+  }
+
   noteFailure(key: string, error: string): void {
     this.#db.prepare('UPDATE registry_outbox SET attempts = attempts + 1, last_error = ? WHERE key = ?').run(error, key);
   }

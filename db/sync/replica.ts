@@ -6,12 +6,14 @@
 // - enrol(): server first (person + face in one transaction), then a pull brings it into the cache.
 // - checkIn(): local check-in + outbox row in one transaction (works offline); flush() sends the outbox,
 //   each row exactly once (idempotency key), the server applying the cool-down across kiosks.
+// - renamePerson/mergePeople/removePerson(): server first, then a pull; a pull applies the registry's
+//   tombstones (a removed person purged as Store.removePerson does, their queued check-ins dropped).
 // - follow(): LISTEN for other kiosks' changes and pull; retries the outbox while the server is away.
 import { randomUUID } from 'node:crypto';
 import { FaceKitError, isFaceKitError } from '../../api/errors.ts';
 import type { StoreKey } from '../key.ts';
 import type { Store } from '../store.ts';
-import type { NewFace, PhotoInfo } from '../types.ts';
+import type { NewFace, PersonRow, PhotoInfo } from '../types.ts';
 import { checkFace, checkPhoto, isoTime } from '../validate.ts';
 import { connectRegistry, isConnectionError, redactUrl, unreachable, type RegistryClient } from '../postgres/client.ts';
 import { migrateRegistry } from '../postgres/migrate.ts';
@@ -22,10 +24,14 @@ import {
   enrolFace as registryEnrolFace,
   ensureKeyCheck,
   insertCheckin,
+  mergePeople as registryMergePeople,
   readMeta,
+  removePerson as registryRemovePerson,
+  renamePerson as registryRenamePerson,
   type ChangedFace,
   type Changes,
   type CheckinOutcome,
+  type Deletion,
 } from '../postgres/registry.ts';
 import { RegistryCacheRepository } from '../repositories/registry-cache.ts';
 import {
@@ -56,7 +62,18 @@ export interface PullReport {
   people: number;
   faces: number;
   checkins: number;
+  /** People removed on the registry and purged here (faces, photo records, check-ins, queued check-ins). */
+  purged: PurgeCounts;
   cursor: number;
+}
+
+export interface PurgeCounts {
+  people: number;
+  faces: number;
+  photos: number;
+  checkins: number;
+  /** Queued check-ins of removed people, dropped unsent. */
+  queued: number;
 }
 
 export interface FlushReport {
@@ -66,6 +83,8 @@ export interface FlushReport {
   already: number;
   /** Dropped: the same person was checked in within the cool-down at another kiosk. */
   cooldown: number;
+  /** Dropped: the person was removed from the registry before the check-in reached it. */
+  removed: number;
   /** Still queued. */
   queued: number;
 }
@@ -188,12 +207,13 @@ export class Replica {
     const report = this.store.replicate((db, repo) =>
       applyChanges(new RegistryCacheRepository(db), repo, changes, opened, this.#registryId),
     );
+    if (report.purged.people > 0) this.store.checkpointAfterPurge(); // as Store.removePerson: no old pages left in the WAL
     return report;
   }
 
   /** Sends every queued check-in, oldest first; stops (leaving the rest queued) when the server goes away. */
   async flush(): Promise<FlushReport> {
-    const report: FlushReport = { sent: 0, already: 0, cooldown: 0, queued: 0 };
+    const report: FlushReport = { sent: 0, already: 0, cooldown: 0, removed: 0, queued: 0 };
     const cache = (): RegistryCacheRepository => this.store.replicate((db) => new RegistryCacheRepository(db));
     for (const row of this.store.replicate((db) => new RegistryCacheRepository(db).outbox())) {
       const serverPerson = row.personId === null ? null : (cache().serverPerson(row.personId) ?? null);
@@ -219,8 +239,8 @@ export class Replica {
       this.store.replicate((db, repo) => {
         const c = new RegistryCacheRepository(db);
         if (c.settle(row.key) === 0) return; // another process settled it meanwhile
-        if (outcome.status === 'cooldown') {
-          // The visit is already on record from another door: this kiosk's copy goes too.
+        if (outcome.status === 'cooldown' || outcome.status === 'removed') {
+          // The visit is on record from another door (cool-down), or its person was removed: this kiosk's copy goes too.
           if (row.localCheckinId !== null) repo.checkins.delete(row.localCheckinId);
           c.mapCheckin(row.key, null, null);
         } else {
@@ -307,6 +327,50 @@ export class Replica {
     return { status: outcome.status, faceId: localId };
   }
 
+  /** Renames a person on the registry, then pulls: every kiosk's cache learns the name at its next pull. */
+  async renamePerson(name: string, newName: string): Promise<PersonRow> {
+    const renamed = await this.#serverFirst('renaming a person', (client) => registryRenamePerson(client, name, newName));
+    await this.pull();
+    return this.#localPerson(renamed.id, renamed.name);
+  }
+
+  /** Moves every face and check-in of `from` to `into` on the registry and deletes `from`, then pulls. */
+  async mergePeople(from: string, into: string): Promise<{ moved: number; person: PersonRow }> {
+    const merged = await this.#serverFirst('merging people', (client) => registryMergePeople(client, from, into));
+    await this.pull();
+    return { moved: merged.moved, person: this.#localPerson(merged.person.id, merged.person.name) };
+  }
+
+  /**
+   * Deletes a person on the registry (sealed faces, check-ins), then pulls: the pull purges this cache as
+   * Store.removePerson does, and every other kiosk's at its next pull. Counts: the server's faces and
+   * check-ins, this cache's photo records.
+   */
+  async removePerson(name: string): Promise<{ faces: number; photos: number; checkins: number }> {
+    const removed = await this.#serverFirst('removing a person', (client) => registryRemovePerson(client, name));
+    const pulled = await this.pull();
+    return { faces: removed.faces, photos: pulled.purged.photos, checkins: removed.checkins };
+  }
+
+  /** A write the registry must make before the cache may show it: the server down is DISCONNECTED, nothing changed here. */
+  async #serverFirst<T>(what: string, fn: (client: RegistryClient) => Promise<T>): Promise<T> {
+    try {
+      return await this.#talk((client) => fn(client));
+    } catch (error) {
+      if (isFaceKitError(error, 'DISCONNECTED')) {
+        throw new FaceKitError('DISCONNECTED', `${what} needs the registry server (${error.message})`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  #localPerson(serverId: number, name: string): PersonRow {
+    const local = this.store.replicate((db) => new RegistryCacheRepository(db).localPerson(serverId));
+    const person = local === undefined ? undefined : this.store.listPeople().find((p) => p.id === local);
+    if (!person) throw new FaceKitError('INTERNAL', `"${name}" changed on the registry but did not reach the cache`);
+    return person;
+  }
+
   /**
    * Long-running processes (kiosk, serve): LISTENs on a connection of its own and pulls on every change
    * notice; every `retryMs` it retries a lost connection and flushes the queue. Returns a stop function.
@@ -389,8 +453,23 @@ function applyChanges(
   registryId: string | undefined,
 ): PullReport {
   const cursor = Number(cache.getState(STATE_CURSOR) ?? 0);
-  const report: PullReport = { people: 0, faces: 0, checkins: 0, cursor: Math.max(cursor, changes.cursor) };
+  const report: PullReport = {
+    people: 0,
+    faces: 0,
+    checkins: 0,
+    purged: { people: 0, faces: 0, photos: 0, checkins: 0, queued: 0 },
+    cursor: Math.max(cursor, changes.cursor),
+  };
   const t = now();
+  // Deletions first: a deleted id never comes back in the rows below, and a name freed by a removal or a
+  // merge may be taken by a person below.
+  for (const d of changes.deletions) if (d.seq > cursor) applyDeletion(cache, repo, d, report.purged, t);
+  // Names first move out of the way: renames arrive in seq order, and one may take a name another
+  // person of this pull gives up later (a swap through a third name) — the end state is unique.
+  for (const p of changes.people) {
+    const local = p.seq > cursor ? cache.localPerson(p.id) : undefined;
+    if (local !== undefined && repo.people.idByName(p.name) !== local) repo.people.rename(local, `\u2060registry ${p.id}`, t);
+  }
   for (const p of changes.people) {
     if (p.seq <= cursor) continue;
     const local = cache.localPerson(p.id);
@@ -402,8 +481,14 @@ function applyChanges(
     report.people++;
   }
   for (const f of changes.faces) {
-    if (f.seq <= cursor || cache.localFace(f.id) !== undefined) continue;
+    if (f.seq <= cursor) continue;
     const personId = cache.localPerson(f.personId);
+    const known = cache.localFace(f.id);
+    if (known !== undefined) {
+      // Already here: a new seq means it moved (a merge); its owner follows the registry.
+      if (personId !== undefined) report.faces += repo.faces.move(known, personId);
+      continue;
+    }
     const payload = opened.get(f.id);
     if (personId === undefined || !payload) throw new FaceKitError('INTERNAL', `registry face ${f.id} arrived without its person`);
     const existing = repo.faces.onPhoto(payload.photo.sha256, payload.face.faceIndex);
@@ -431,4 +516,46 @@ function applyChanges(
   cache.setState(STATE_CURSOR, String(report.cursor));
   if (registryId !== undefined) cache.setState(STATE_REGISTRY, registryId);
   return report;
+}
+
+/** One tombstone: a face deleted, a person merged (their rows follow the survivor) or removed (purged). */
+function applyDeletion(cache: RegistryCacheRepository, repo: Repos, d: Deletion, purged: PurgeCounts, t: string): void {
+  if (d.kind === 'face') {
+    const local = cache.localFace(d.serverId);
+    cache.forgetFace(d.serverId);
+    const gone = local === undefined ? undefined : repo.faces.delete(local);
+    if (gone?.photoId != null) purged.photos += repo.photos.deleteIfUnused(gone.photoId);
+    return;
+  }
+  const local = cache.localPerson(d.serverId);
+  cache.forgetPerson(d.serverId);
+  if (local === undefined) return; // never pulled here: nothing to do
+  if (d.mergedInto === null) {
+    purgePerson(cache, repo, local, purged);
+    return;
+  }
+  const target = cache.localPerson(d.mergedInto);
+  if (target === undefined) {
+    // The survivor is new to this cache: this row becomes it (its name follows in the people rows).
+    cache.mapPerson(d.mergedInto, local);
+    return;
+  }
+  // As Store.mergePeople, plus the queued check-ins.
+  repo.faces.reassign(local, target);
+  repo.checkins.reassign(local, target);
+  repo.spoofAttempts.reassign(local, target);
+  cache.reassignOutbox(local, target);
+  repo.people.delete(local);
+  repo.people.touch(target, t);
+}
+
+/** As Store.removePerson: faces (embeddings, thumbnails), photo records no one else is in, check-ins; and the queue. */
+function purgePerson(cache: RegistryCacheRepository, repo: Repos, local: number, purged: PurgeCounts): void {
+  const photoIds = repo.faces.photoIdsOf(local);
+  purged.queued += cache.forgetCheckinsOf(local);
+  purged.faces += repo.faces.deleteByPerson(local);
+  purged.checkins += repo.checkins.deleteByPerson(local);
+  repo.people.delete(local);
+  for (const photoId of photoIds) purged.photos += repo.photos.deleteIfUnused(photoId);
+  purged.people++;
 }

@@ -123,10 +123,10 @@ test('check-ins made on kiosk 2 while the server is stopped are queued, then syn
   server.start();
   const first = await kioskCli(kiosk2, ['sync', '--json']);
   assert.equal(first.code, 0, first.stderr);
-  assert.deepEqual(first.json.flushed, { sent: 4, already: 0, cooldown: 0, queued: 0 });
+  assert.deepEqual(first.json.flushed, { sent: 4, already: 0, cooldown: 0, removed: 0, queued: 0 });
   const second = await kioskCli(kiosk2, ['sync', '--json']);
   assert.equal(second.code, 0, second.stderr);
-  assert.deepEqual(second.json.flushed, { sent: 0, already: 0, cooldown: 0, queued: 0 });
+  assert.deepEqual(second.json.flushed, { sent: 0, already: 0, cooldown: 0, removed: 0, queued: 0 });
   assert.deepEqual([second.json.pulled.people, second.json.pulled.faces, second.json.pulled.checkins], [0, 0, 0]);
 
   const rows = await sql<{ n: number; keys: number }>(
