@@ -101,8 +101,10 @@ export class RegistryLink {
   }
 
   #changed(pulled: PullReport): void {
-    if (pulled.people > 0 || pulled.faces > 0) this.#emit('data.changed', { what: 'people' });
-    if (pulled.checkins > 0) this.#emit('data.changed', { what: 'checkins' });
+    // A person removed at another kiosk is purged here with their faces and check-ins.
+    const purged = pulled.purged.people > 0;
+    if (pulled.people > 0 || pulled.faces > 0 || purged) this.#emit('data.changed', { what: 'people' });
+    if (pulled.checkins > 0 || purged) this.#emit('data.changed', { what: 'checkins' });
   }
 
   #publish(): void {

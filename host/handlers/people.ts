@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { FaceKitError } from '../../api/errors.ts';
 import { outdatedByPerson, upgradeFaces } from '../../engine/recognition/face-upgrade.ts';
-import { refuseInRegistryMode } from './store.ts';
+import { serverFirst } from './store.ts';
 import type { HandlerContext, Handlers } from './context.ts';
 import { toBox, toCheckin, toPerson } from './convert.ts';
 
@@ -34,21 +34,30 @@ export function peopleHandlers(
       const checkins = store.listCheckins({ personId: person.id, limit: 500 }).map(toCheckin);
       return { person: toPerson(person, faces[0]?.faceId ?? null, outdated().get(person.id)), faces, checkins };
     },
-    'people.rename'({ name, newName }) {
-      refuseInRegistryMode(ctx, 'renaming a person');
-      const person = store.renamePerson(name, newName);
+    async 'people.rename'({ name, newName }) {
+      const person = await serverFirst(
+        ctx,
+        (replica) => replica.renamePerson(name, newName),
+        () => store.renamePerson(name, newName),
+      );
       changed();
       return toPerson(person, firstFaceOf(person.name), outdated().get(person.id));
     },
-    'people.merge'({ from, into }) {
-      refuseInRegistryMode(ctx, 'merging people');
-      const { person } = store.mergePeople(from, into);
+    async 'people.merge'({ from, into }) {
+      const { person } = await serverFirst(
+        ctx,
+        (replica) => replica.mergePeople(from, into),
+        () => store.mergePeople(from, into),
+      );
       changed();
       return toPerson(person, firstFaceOf(person.name), outdated().get(person.id));
     },
-    'people.remove'({ name }) {
-      refuseInRegistryMode(ctx, 'removing a person');
-      const removed = store.removePerson(name);
+    async 'people.remove'({ name }) {
+      const removed = await serverFirst(
+        ctx,
+        (replica) => replica.removePerson(name),
+        () => store.removePerson(name),
+      );
       changed();
       ctx.emit('data.changed', { what: 'checkins' });
       return { faces: removed.faces, photos: removed.photos };

@@ -1,10 +1,9 @@
 // Runs in an engine worker thread. Detection for live hints, enrolment, verification, identification.
 import { analyzeFaces } from '../../engine/faces/pipeline.ts';
-import { enrol, type EnrolOptions } from '../../engine/recognition/enrolment.ts';
+import { enrol } from '../../engine/recognition/enrolment.ts';
 import { identify, verify } from '../../engine/recognition/recognition.ts';
 import { enrolThroughRegistry } from '../../engine/sync/registry-enrolment.ts';
-import type { DecodedImage } from '../../engine/image.ts';
-import type { RegistryLink } from '../registry-link.ts';
+import { serverFirst } from './store.ts';
 import type { HandlerContext, Handlers } from './context.ts';
 import { decodeArg, toBox } from './convert.ts';
 
@@ -12,15 +11,6 @@ export function recognitionHandlers(
   ctx: HandlerContext,
 ): Handlers<'faces.detect' | 'enrol.photo' | 'recognize.verify' | 'recognize.identify'> {
   const { store, models } = ctx;
-  // Registry mode (#13): the server first, then the cache; a server that is down fails it (DISCONNECTED), nothing written.
-  const enrolRemotely = async (link: RegistryLink, name: string, image: DecodedImage, options: EnrolOptions) => {
-    try {
-      return await enrolThroughRegistry(models, link.replica, name, image, options);
-    } catch (error) {
-      link.noteFailure(error);
-      throw error;
-    }
-  };
   return {
     async 'faces.detect'({ image }) {
       const decoded = await decodeArg(image);
@@ -38,9 +28,12 @@ export function recognitionHandlers(
     async 'enrol.photo'({ name, image, faceIndex, allowLowQuality }) {
       const decoded = await decodeArg(image);
       const options = { face: faceIndex, allowLowQuality, keepSourceName: true };
-      const result = ctx.registry
-        ? await enrolRemotely(ctx.registry, name, decoded, options)
-        : await enrol(models, store, name, decoded, options);
+      // Registry mode (#13): the server first, then the cache; a server that is down fails it (DISCONNECTED), nothing written.
+      const result = await serverFirst(
+        ctx,
+        (replica) => enrolThroughRegistry(models, replica, name, decoded, options),
+        () => enrol(models, store, name, decoded, options),
+      );
       ctx.emit('data.changed', { what: 'people' });
       return {
         person: result.person,
