@@ -15,6 +15,7 @@ import { checkMemory, resolveStyleParams } from './params.ts';
 import type { ResolvedStyleParams, StyleParams } from './params.ts';
 import { luminanceImage, matchStyleColors, recombineLuminance, toRgb8 } from './color.ts';
 import { uniformNoise } from './rng.ts';
+import { BandParallelLoss } from './parallel/band-pool.ts';
 import { resizeLonger, resizeRgb, rgbToTensor } from './pixels.ts';
 
 export interface StyleProgress {
@@ -37,6 +38,8 @@ export interface StyleProgress {
   preview?: RgbImage;
   /** Set on the event that ends a stage: why it ended (early stopping, the time budget, its iteration count). */
   stopReason?: StopReason;
+  /** Threads this stage's iterations run on (1: the job's own thread; a short stage may use fewer than asked). */
+  threads: number;
 }
 
 export interface StageTiming {
@@ -67,6 +70,8 @@ export interface StyleResult {
   warnings: string[];
   /** 'budget' when the time budget cut a stage short, else how the last stage ended. */
   stopReason: StopReason;
+  /** Threads the last stage ran on. */
+  threads: number;
 }
 
 export interface StyleRunOptions {
@@ -75,6 +80,11 @@ export interface StyleRunOptions {
   signal?: AbortSignal;
   /** 'stock' differentiates with tf.grad instead (slow; for comparisons). */
   gradient?: 'facekit' | 'stock';
+  /**
+   * Worker threads for FaceKit's pass (parallel/band-pool.ts: the image cut into row bands). 1 (the
+   * default) keeps the whole job on this thread, exactly as before; ignored with gradient 'stock'.
+   */
+  threads?: number;
 }
 
 interface StageImages {
@@ -172,6 +182,8 @@ export async function runStyleTransfer(params: StyleParams, options: StyleRunOpt
   throwIfCancelled(signal);
 
   const net = new Vgg19Net(options.weights, r.pooling, deepestLayer(spec));
+  const threads = options.gradient === 'stock' ? 1 : Math.max(1, Math.floor(options.threads ?? 1));
+  let bands: BandParallelLoss | undefined;
   const totalIterations = r.stages.reduce((s, st) => s + st.iterations, 0);
   const timings: StageTiming[] = [];
   let x: Tensor4D | undefined;
@@ -193,6 +205,7 @@ export async function runStyleTransfer(params: StyleParams, options: StyleRunOpt
       height: stage.height,
       losses,
       elapsedMs: now - t0,
+      threads: bands?.bands ?? 1,
     };
   };
   /** Time left: the stage's remaining iterations at the measured rate, later stages scaled by pixel count, capped by the budget. */
@@ -239,6 +252,10 @@ export async function runStyleTransfer(params: StyleParams, options: StyleRunOpt
       }
       if (si === 0 && r.extraLoss?.relativeTo)
         spec.extraLoss = await scaleExtraLoss(r.extraLoss, r.extraLoss.relativeTo, net, x, targets, spec, signal);
+      if (threads > 1) {
+        bands ??= await BandParallelLoss.start(options.weights, r.pooling, deepestLayer(spec), threads);
+        await bands.prepareStage(stage.height, stage.width, targets);
+      }
       const prepareMs = performance.now() - tPrep;
       const tOpt = performance.now();
       let iteration = 0;
@@ -251,7 +268,9 @@ export async function runStyleTransfer(params: StyleParams, options: StyleRunOpt
           const res =
             options.gradient === 'stock'
               ? await stockLossAndGradient(options.weights, xi, targets, spec)
-              : await lossAndGradient(net, xi, targets, spec, signal);
+              : bands
+                ? await bands.lossAndGradient(xi, targets, spec, signal)
+                : await lossAndGradient(net, xi, targets, spec, signal);
           iteration++;
           totalIteration++;
           stageLast = lossLast = res.terms.total;
@@ -319,9 +338,11 @@ export async function runStyleTransfer(params: StyleParams, options: StyleRunOpt
       seed: r.seed,
       warnings: r.warnings,
       stopReason: jobStopReason(timings.map((t) => t.stopReason)),
+      threads: bands?.bands ?? 1,
     };
   } finally {
     x?.dispose();
     net.dispose();
+    await bands?.close();
   }
 }

@@ -198,12 +198,12 @@ export function disposeTargets(targets: LossTargets): void {
   targets.grams.clear();
 }
 
-interface LayerRole {
+export interface LayerRole {
   content?: number; // α · layer weight
   style?: number; // β · layer weight
 }
 
-function layerRoles(spec: LossSpec): Map<string, LayerRole> {
+export function layerRoles(spec: LossSpec): Map<string, LayerRole> {
   const roles = new Map<string, LayerRole>();
   for (const { layer, weight } of spec.contentLayers) {
     const r = roles.get(layer) ?? {};
@@ -348,6 +348,23 @@ async function facekitPass(
     }
     const terms = sumTerms(scalars);
     // From here on `grad` is set exactly when withGradient is (the backward pass always makes one).
+    const network = grad;
+    grad = undefined; // handed over: addImageTerms frees it on error
+    return { terms, grad: addImageTerms(x, spec, terms, network) };
+  } finally {
+    grad?.dispose();
+    for (const t of [...acts, ...pooled]) t?.dispose();
+    for (const s of scalars) s.value.dispose();
+  }
+}
+
+/**
+ * The terms computed on the image itself, after the network's: total variation and the plug-in term. Adds
+ * them to `terms` (and sets `terms.total`); with a gradient, returns it with theirs added (`grad` is
+ * consumed). Shared by the one-thread pass and the band-parallel one (parallel/band-pool.ts).
+ */
+export function addImageTerms(x: Tensor4D, spec: LossSpec, terms: LossTerms, grad: Tensor4D | undefined): Tensor4D | undefined {
+  try {
     if (spec.tvWeight > 0) {
       terms.tv = tf.tidy(() => tvCost(x).arraySync() * spec.tvWeight);
       if (grad) {
@@ -374,13 +391,10 @@ async function facekitPass(
       }
     }
     terms.total = terms.content + terms.style + terms.tv + (terms.extra ?? 0);
-    const out = grad;
-    grad = undefined;
-    return { terms, grad: out };
-  } finally {
+    return grad;
+  } catch (error) {
     grad?.dispose();
-    for (const t of [...acts, ...pooled]) t?.dispose();
-    for (const s of scalars) s.value.dispose();
+    throw error;
   }
 }
 

@@ -71,7 +71,7 @@ async function thumbnail(image: RgbImage): Promise<Buffer> {
 export async function stylizeToFile(
   models: StyleModels,
   request: StylizeRequest,
-  options: { store?: Store; onProgress?: (p: StyleProgress) => void; signal?: AbortSignal } = {},
+  options: { store?: Store; onProgress?: (p: StyleProgress) => void; signal?: AbortSignal; threads?: number } = {},
 ): Promise<StylizeOutcome> {
   checkOutputPath(request.outputPath);
   if (!request.styles.length) throw new FaceKitError('BAD_INPUT', 'at least one style image is needed');
@@ -100,7 +100,7 @@ export async function stylizeToFile(
         init: initImage ? 'image' : request.settings.init,
         extraLoss: guard?.loss,
       },
-      { weights, onProgress: options.onProgress, signal: options.signal },
+      { weights, onProgress: options.onProgress, signal: options.signal, threads: options.threads },
     );
     // Write next to the target, then rename: a cancelled or failed write never leaves half a picture.
     const partial = `${request.outputPath}.part${path.extname(request.outputPath)}`;

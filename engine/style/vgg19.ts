@@ -22,6 +22,9 @@ export const IMAGENET_MEAN_BGR = [103.939, 116.779, 123.68] as const;
 
 export type Pooling = 'max' | 'avg';
 
+/** A 3×3 stride-1 conv's padding: 'same', or explicit [[0,0],[top,bottom],[left,right],[0,0]]. */
+export type ConvPad = 'same' | [[0, 0], [number, number], [number, number], [0, 0]];
+
 /** Index of a conv layer in network order, or a BAD_INPUT error naming the valid ones. */
 export function layerIndex(name: string): number {
   const i = VGG19_CONV_LAYERS.indexOf(name);
@@ -162,17 +165,17 @@ export class Vgg19Net {
     );
   }
 
-  /** Conv layer i: post-ReLU activation. */
-  conv(i: number, input: Tensor4D): Tensor4D {
+  /** Conv layer i: post-ReLU activation. `pad`: 'same', or explicit rows/columns (a band with halo rows, parallel/). */
+  conv(i: number, input: Tensor4D, pad: ConvPad = 'same'): Tensor4D {
     const w = layerWeights(this.weights, convLayerName(i));
-    return tf.fused.conv2d({ x: input, filter: w.kernel, bias: w.bias, activation: 'relu', strides: 1, pad: 'same' });
+    return tf.fused.conv2d({ x: input, filter: w.kernel, bias: w.bias, activation: 'relu', strides: 1, pad });
   }
 
   /** Gradient w.r.t. layer i's input from the gradient w.r.t. its pre-ReLU output (ReLU mask applied). */
-  convInputGradient(i: number, dPreRelu: Tensor4D): Tensor4D {
+  convInputGradient(i: number, dPreRelu: Tensor4D, pad: ConvPad = 'same'): Tensor4D {
     const flipped = this.flipped[i];
     if (!flipped) throw new FaceKitError('INTERNAL', `no layer ${i} in a VGG-19 trunk built up to layer ${this.deepest} (or disposed)`);
-    return tf.conv2d(dPreRelu, flipped, 1, 'same');
+    return tf.conv2d(dPreRelu, flipped, 1, pad);
   }
 
   dispose(): void {
