@@ -232,17 +232,32 @@ export interface Changes {
   faces: ChangedFace[];
   checkins: ChangedCheckin[];
   deletions: Deletion[];
-  /** The newest seq among them (the cursor to resume from), or the given cursor when nothing changed. */
+  /**
+   * The cursor to resume from: the newest seq of the page (people brought along for a face or check-in of
+   * the page may be newer: they come again in their own page), or the given cursor when nothing changed.
+   */
   cursor: number;
+  /** A page limit cut the changes short: pull again from `cursor`. */
+  more: boolean;
 }
 
-/** Every row changed after `cursor`, from one snapshot. */
-export async function changesSince(client: RegistryClient, cursor: number): Promise<Changes> {
+const NO_LIMIT = '9223372036854775807';
+
+/**
+ * The rows changed after `cursor`, from one snapshot: all of them, or (with `limit`) the first `limit` by seq
+ * across the tables — the page ends at a seq, so the next page starts exactly after it and no row is skipped.
+ * A page also carries the current row of each person its faces and check-ins belong to, whatever that row's
+ * seq: enrolment and renames give a person a new seq, so it can come after their own faces.
+ */
+export async function changesSince(client: RegistryClient, cursor: number, limit?: number): Promise<Changes> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
+    const bound = limit === undefined ? { upTo: NO_LIMIT, more: false } : await pageEnd(client, cursor, limit);
     const people = await client.query<{ id: string; name: string; seq: string }>(
-      'SELECT id, name, seq FROM people WHERE seq > $1 ORDER BY seq',
-      [cursor],
+      `SELECT id, name, seq FROM people WHERE seq > $1 AND (seq <= $2
+         OR id IN (SELECT person_id FROM faces WHERE seq > $1 AND seq <= $2)
+         OR id IN (SELECT person_id FROM checkins WHERE seq > $1 AND seq <= $2 AND person_id IS NOT NULL)) ORDER BY seq`,
+      [cursor, bound.upTo],
     );
     const faces = await client.query<{
       id: string;
@@ -253,7 +268,10 @@ export async function changesSince(client: RegistryClient, cursor: number): Prom
       sealed: Buffer;
       created_at: Date;
       seq: string;
-    }>('SELECT id, person_id, photo_tag, face_index, model_id, sealed, created_at, seq FROM faces WHERE seq > $1 ORDER BY seq', [cursor]);
+    }>(
+      'SELECT id, person_id, photo_tag, face_index, model_id, sealed, created_at, seq FROM faces WHERE seq > $1 AND seq <= $2 ORDER BY seq',
+      [cursor, bound.upTo],
+    );
     const checkins = await client.query<{
       id: string;
       key: string;
@@ -264,10 +282,13 @@ export async function changesSince(client: RegistryClient, cursor: number): Prom
       source: string;
       kiosk: string;
       seq: string;
-    }>('SELECT id, key, person_id, person_name, distance, at, source, kiosk, seq FROM checkins WHERE seq > $1 ORDER BY seq', [cursor]);
+    }>('SELECT id, key, person_id, person_name, distance, at, source, kiosk, seq FROM checkins WHERE seq > $1 AND seq <= $2 ORDER BY seq', [
+      cursor,
+      bound.upTo,
+    ]);
     const deletions = await client.query<{ kind: 'person' | 'face'; server_id: string; merged_into: string | null; seq: string }>(
-      'SELECT kind, server_id, merged_into, seq FROM deletions WHERE seq > $1 ORDER BY seq',
-      [cursor],
+      'SELECT kind, server_id, merged_into, seq FROM deletions WHERE seq > $1 AND seq <= $2 ORDER BY seq',
+      [cursor, bound.upTo],
     );
     await client.query('COMMIT');
     const changes: Changes = {
@@ -300,14 +321,29 @@ export async function changesSince(client: RegistryClient, cursor: number): Prom
         seq: Number(r.seq),
       })),
       cursor,
+      more: bound.more,
     };
+    // People brought along for the page's faces and check-ins do not move the cursor past rows not yet read.
+    const upTo = Number(bound.upTo);
     for (const list of [changes.people, changes.faces, changes.checkins, changes.deletions])
-      for (const r of list) changes.cursor = Math.max(changes.cursor, r.seq);
+      for (const r of list) if (r.seq <= upTo) changes.cursor = Math.max(changes.cursor, r.seq);
     return changes;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
+}
+
+/** The seq a page of `limit` changes after `cursor` ends at, and whether more follow (in the caller's snapshot). */
+async function pageEnd(client: RegistryClient, cursor: number, limit: number): Promise<{ upTo: string; more: boolean }> {
+  const r = await client.query<{ seq: string }>(
+    `SELECT seq FROM (SELECT seq FROM people WHERE seq > $1 UNION ALL SELECT seq FROM faces WHERE seq > $1
+       UNION ALL SELECT seq FROM checkins WHERE seq > $1 UNION ALL SELECT seq FROM deletions WHERE seq > $1) s
+     ORDER BY seq LIMIT $2`,
+    [cursor, limit + 1],
+  );
+  if (r.rows.length <= limit) return { upTo: NO_LIMIT, more: false };
+  return { upTo: r.rows[limit - 1]?.seq ?? NO_LIMIT, more: true };
 }
 
 /** registry_meta as a map (registry id, KDF salt, key check). */

@@ -56,6 +56,8 @@ export interface ReplicaOptions {
   /** This kiosk's name, recorded with its check-ins. */
   kiosk?: string;
   connectTimeoutMs?: number;
+  /** Rows per pull page (default 1000): a first pull of a large registry is many short transactions, not one. */
+  pullPageSize?: number;
 }
 
 export interface PullReport {
@@ -119,6 +121,7 @@ export class Replica {
   readonly kiosk: string;
   readonly #key: StoreKey;
   readonly #timeoutMs: number;
+  readonly #pageSize: number;
   #client: RegistryClient | undefined;
   #connecting: Promise<{ client: RegistryClient; keys: RegistryKeys }> | undefined;
   #keys: RegistryKeys | undefined;
@@ -138,6 +141,7 @@ export class Replica {
     this.#key = options.key;
     this.kiosk = options.kiosk ?? 'kiosk';
     this.#timeoutMs = options.connectTimeoutMs ?? 3000;
+    this.#pageSize = options.pullPageSize ?? 1000;
   }
 
   /** Connects (once), migrates the registry, and checks the key against it: a wrong key is STORE_KEY here. */
@@ -199,16 +203,30 @@ export class Replica {
     void client.end().catch(() => undefined);
   }
 
-  /** Brings every registry change after the cache's cursor into the cache. Decrypts all before writing any. */
+  /** Brings every registry change after the cache's cursor into the cache, a page (one local transaction) at a time. */
   async pull(): Promise<PullReport> {
+    let total: PullReport | undefined;
+    for (;;) {
+      const { report, more } = await this.#pullPage();
+      total = total === undefined ? report : addPullReports(total, report);
+      if (!more) return total;
+    }
+  }
+
+  /** One page of changes (pullPageSize rows by seq, each page's cursor saved with it), decrypted before any is written. */
+  async #pullPage(): Promise<{ report: PullReport; more: boolean }> {
     const cursor = this.status().cursor;
-    const { changes, keys } = await this.#talk(async (client, k) => ({ changes: await changesSince(client, cursor), keys: k }));
+    const { changes, keys } = await this.#talk(async (client, k) => ({
+      changes: await changesSince(client, cursor, this.#pageSize),
+      keys: k,
+    }));
     const opened = new Map(changes.faces.map((f) => [f.id, openFace(keys, f)]));
     const report = this.store.replicate((db, repo) =>
       applyChanges(new RegistryCacheRepository(db), repo, changes, opened, this.#registryId),
     );
     if (report.purged.people > 0) this.store.checkpointAfterPurge(); // as Store.removePerson: no old pages left in the WAL
-    return report;
+    if (changes.more && report.cursor <= cursor) throw new FaceKitError('INTERNAL', `a registry pull page did not move past ${cursor}`);
+    return { report, more: changes.more };
   }
 
   /** Sends every queued check-in, oldest first; stops (leaving the rest queued) when the server goes away. */
@@ -438,6 +456,12 @@ export class Replica {
   }
 }
 
+function addPullReports(a: PullReport, b: PullReport): PullReport {
+  const purged = { ...a.purged };
+  for (const k of Object.keys(purged) as (keyof PurgeCounts)[]) purged[k] += b.purged[k];
+  return { people: a.people + b.people, faces: a.faces + b.faces, checkins: a.checkins + b.checkins, purged, cursor: b.cursor };
+}
+
 function openFace(keys: RegistryKeys, f: ChangedFace): FacePayload {
   return decodeFacePayload(open(keys, f.sealed, faceAad(f.modelId, f.photoTag, f.faceIndex)), f.modelId);
 }
@@ -478,7 +502,7 @@ function applyChanges(
     } else {
       cache.mapPerson(p.id, repo.people.idByName(p.name) ?? repo.people.insert(p.name, t, t));
     }
-    report.people++;
+    if (p.seq <= changes.cursor) report.people++; // one brought along for a face of the page counts in its own page
   }
   for (const f of changes.faces) {
     if (f.seq <= cursor) continue;
