@@ -27,9 +27,11 @@ const node = {
 };
 
 await rm(path.join(root, 'out'), { recursive: true, force: true });
-const [, , preload] = await Promise.all([
+const [, , , preload] = await Promise.all([
   esbuild.build({ ...node, entryPoints: ['electron/main/index.ts'], outfile: 'out/main/index.js' }),
   esbuild.build({ ...node, entryPoints: ['host/engine-worker.ts'], outfile: 'out/main/engine-worker.js' }),
+  // The row-band workers of a multi-threaded style job (engine/style/parallel/band-pool.ts finds it here).
+  esbuild.build({ ...node, entryPoints: ['engine/style/parallel/band-worker.ts'], outfile: 'out/main/style-band-worker.js' }),
   // A sandboxed preload is one CommonJS script that may require 'electron' and nothing else.
   esbuild.build({
     ...node,
@@ -49,4 +51,4 @@ if (extra.length) {
   console.error(`build-electron: the preload requires ${extra.join(', ')}; a sandboxed preload can only require 'electron'.`);
   process.exit(1);
 }
-console.log('build-electron: out/main/index.js, out/main/engine-worker.js, out/preload/index.cjs');
+console.log('build-electron: out/main/index.js, out/main/engine-worker.js, out/main/style-band-worker.js, out/preload/index.cjs');

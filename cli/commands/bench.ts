@@ -4,7 +4,9 @@
 import type { Command } from 'commander';
 import { measureSearchScale, type SearchScaleResult } from '../../engine/evaluation/search-scale.ts';
 import { CliContext } from '../context.ts';
-import { parsePositiveIntegerArg } from '../arguments.ts';
+import { parsePositiveIntegerArg, integerInRange } from '../arguments.ts';
+import { measureStyleSpeed, type StyleSpeedResult } from '../../engine/style/parallel/speed.ts';
+import { InvalidArgumentError } from 'commander';
 
 const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(2));
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -30,6 +32,26 @@ function humanRow(r: SearchScaleResult): string[] {
   return [padded.map(([header]) => header).join('  '), padded.map(([, value]) => value).join('  ')];
 }
 
+/** "1,2" → [1, 2]: thread counts for bench style. */
+function parseThreadList(value: string): number[] {
+  const counts = value.split(',').map((part) => Number(part));
+  if (!counts.length || counts.some((n) => !Number.isInteger(n) || n < 1 || n > 64))
+    throw new InvalidArgumentError(`"${value}" must be thread counts (1–64) separated by commas.`);
+  return counts;
+}
+
+function styleSpeedLines(r: StyleSpeedResult): string[] {
+  const base = r.rows[0]?.ms_per_iteration ?? NaN;
+  return [
+    `style transfer ${r.width}×${r.height}, ms per loss+gradient iteration (${r.iterations} timed, warm-up excluded), backend ${r.backend}`,
+    'threads  bands  ms/iteration  speed-up',
+    ...r.rows.map(
+      (row) =>
+        `${String(row.threads).padEnd(7)}  ${String(row.bands).padStart(5)}  ${row.ms_per_iteration.toFixed(0).padStart(12)}  ${(base / row.ms_per_iteration).toFixed(2).padStart(7)}×`,
+    ),
+  ];
+}
+
 export function registerBenchCommands(program: Command): void {
   const bench = program.command('bench').description('measure speed on synthetic data (a temporary store; yours is not touched)');
 
@@ -52,5 +74,19 @@ export function registerBenchCommands(program: Command): void {
         },
       });
       ctx.output(result, () => humanRow(result));
+    });
+
+  bench
+    .command('style')
+    .description(
+      'style transfer: ms per iteration for each thread count, same image and layers (VGG-19 with random weights at real widths)',
+    )
+    .requiredOption('--size <px>', 'longer side of the 4:3 image (16–2048)', integerInRange({ min: 16, max: 2048 }))
+    .option('--threads <list>', 'thread counts to compare, e.g. 1,2', parseThreadList, [1, 2])
+    .option('--iterations <n>', 'timed iterations per thread count (two more run first, untimed)', parsePositiveIntegerArg, 3)
+    .action(async (opts: { size: number; threads: number[]; iterations: number }, command: Command) => {
+      const ctx = CliContext.from(command);
+      const result = await measureStyleSpeed(opts);
+      ctx.output(result, () => styleSpeedLines(result));
     });
 }

@@ -43,3 +43,21 @@ test('bench search refuses a size that is not whole people', async () => {
   assert.match(r.stderr, /size \(1001\) must be a multiple of faces per person \(5\)/);
   assert.equal((await cli('bench', 'search', '--size', '0')).code, 2);
 });
+
+test('bench style --json: one row per thread count, same image, at a tiny size', async () => {
+  const r = await cli('bench', 'style', '--size', '48', '--threads', '1,2', '--iterations', '1', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    r.json.rows.map((row: { threads: number }) => row.threads),
+    [1, 2],
+  );
+  for (const row of r.json.rows) assert.ok(row.ms_per_iteration > 0, `ms_per_iteration ${row.ms_per_iteration}`);
+  assert.equal(typeof r.json.backend, 'string');
+  assert.deepEqual([r.json.size, r.json.width, r.json.height], [48, 48, 36]);
+  // 36 rows make two bands aligned to the 16 rows that four poolings need.
+  assert.deepEqual(
+    r.json.rows.map((row: { bands: number }) => row.bands),
+    [1, 2],
+  );
+  assert.equal((await cli('bench', 'style', '--size', '64', '--threads', '0')).code, 2);
+});
