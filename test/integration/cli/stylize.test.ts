@@ -3,6 +3,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { Store } from '../../../db/store.ts';
@@ -52,6 +53,8 @@ test('stylize writes the result, reports its numbers and records it in the galle
   assert.ok(json.loss_last < json.loss_first);
   assert.equal(json.seed, 5);
   assert.equal(json.stop_reason, 'iterations');
+  // Default: every core; 72 rows make at most four 16-row bands.
+  assert.equal(json.threads, Math.min(os.availableParallelism(), 4));
   assert.ok(!('identity_distance' in json), 'no face in the Louvre');
   const meta = await sharp(out).metadata();
   assert.deepEqual([meta.width, meta.height], [96, 72]);
