@@ -46,6 +46,8 @@ export interface AppInfo {
   style: { available: boolean; message: string };
   /** Is the store encrypted at rest; where its key is kept, or why it is not encrypted. */
   encryption: { encrypted: boolean; message: string };
+  /** CPU cores of this machine (what style transfer's thread setting is out of). */
+  cores: number;
 }
 
 /** Where the store is (#13): a local SQLite file, or a registry server with this machine's cache of it. */
@@ -81,6 +83,8 @@ export interface Settings {
   livenessThreshold: number;
   /** MediaDeviceInfo.deviceId chosen in Settings; '' = the system default. */
   cameraId: string;
+  /** Cores one style transfer may use; 0 = automatic: all but one, since the app also runs the kiosk. */
+  styleThreads: number;
 }
 
 export interface Person {
@@ -297,6 +301,8 @@ export interface StyleJobProgress {
   preview?: Uint8Array;
   /** On the event that ends a stage: why it ended. */
   stopReason?: StyleStopReason;
+  /** Threads the job's iterations run on. */
+  threads: number;
 }
 
 // ---------- argument schemas ----------
@@ -349,6 +355,7 @@ export const calls = {
       kioskLivenessChallenge: z.boolean().optional(),
       livenessThreshold: z.number().min(0).max(1).optional(),
       cameraId: z.string().max(500).optional(),
+      styleThreads: z.number().int().min(0).max(64).optional(),
     }),
     result: {} as Settings,
   },
@@ -424,6 +431,8 @@ export const calls = {
       content: imageArg,
       styles: z.array(styleImage).min(APP_STYLE_LIMITS.styleImages.min).max(APP_STYLE_LIMITS.styleImages.max),
       settings: styleSettings,
+      /** Worker threads for the job; default: the styleThreads setting. */
+      threads: z.number().int().min(1).max(64).optional(),
     }),
     result: {} as { jobId: string },
   },

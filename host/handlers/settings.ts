@@ -1,5 +1,6 @@
 // Runs in an engine worker thread. App info and settings (kept in the store's settings table, so the
 // CLI and every window see the same values).
+import os from 'node:os';
 import type { Store } from '../../db/store.ts';
 import { initBackend, describeBackend } from '../../engine/runtime/backend.ts';
 import {
@@ -28,6 +29,7 @@ const KEYS = {
   kioskLivenessChallenge: 'kiosk.livenessChallenge',
   livenessThreshold: LIVENESS_THRESHOLD_SETTING,
   cameraId: 'ui.cameraId',
+  styleThreads: 'style.threads',
 } as const;
 
 /** Five minutes: long enough that someone lingering at the door is not checked in twice. */
@@ -41,6 +43,7 @@ export const DEFAULTS: Settings = {
   kioskLivenessChallenge: true,
   livenessThreshold: LIVENESS_DEFAULT_THRESHOLD,
   cameraId: '',
+  styleThreads: 0,
 };
 
 export function readSettings(store: Store): Settings {
@@ -55,6 +58,7 @@ export function readSettings(store: Store): Settings {
     kioskLivenessChallenge: get('kioskLivenessChallenge'),
     livenessThreshold: get('livenessThreshold'),
     cameraId: get('cameraId'),
+    styleThreads: get('styleThreads'),
   };
 }
 
@@ -76,6 +80,7 @@ export function settingsHandlers(ctx: HandlerContext): Handlers<'app.info' | 'se
           ? { available: true, message: `VGG-19 weights: ${vgg}` }
           : { available: false, message: `${vgg19MissingMessage()}\n${VGG19_INSTALL_NOTE}` },
         encryption: { encrypted: ctx.store.encrypted, message: ctx.keyNote },
+        cores: os.availableParallelism(),
       };
     },
     'settings.get': () => readSettings(ctx.store),

@@ -2,10 +2,12 @@
 // Starts one style transfer at a time and streams its progress as events.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { decodeArg, toGalleryItem } from './convert.ts';
 import { galleryDir } from './gallery.ts';
+import { readSettings } from './settings.ts';
 import { expectDefined, FaceKitError, isFaceKitError } from '../../api/errors.ts';
 import { reportUnexpected } from '../../engine/runtime/error-log.ts';
 import { requireVgg19 } from '../../engine/models/index.ts';
@@ -14,6 +16,11 @@ import type { StyleProgress } from '../../engine/style/job.ts';
 import type { RgbImage } from '../../engine/image.ts';
 import type { ParsedArgs } from '../../api/definition.ts';
 import type { HandlerContext, Handlers } from './context.ts';
+
+/** The styleThreads setting as a thread count: 0 (automatic) leaves one core to the kiosk and the faces worker. */
+export function styleThreads(setting: number, cores = os.availableParallelism()): number {
+  return setting > 0 ? setting : Math.max(1, cores - 1);
+}
 
 /** About 20 previews per job: enough to watch it form, little encoding work. */
 const PREVIEWS_PER_JOB = 20;
@@ -103,6 +110,7 @@ export function styleHandlers(ctx: HandlerContext, options: StyleHandlerOptions 
       elapsedMs: p.elapsedMs,
       etaMs: p.etaMs,
       ...(p.stopReason ? { stopReason: p.stopReason } : {}),
+      threads: p.threads,
     };
     if (!p.preview) return ctx.emit('style.progress', base);
     previewJpeg(p.preview).then(
@@ -112,7 +120,7 @@ export function styleHandlers(ctx: HandlerContext, options: StyleHandlerOptions 
   }
 
   return {
-    async 'style.start'({ content, styles, settings }) {
+    async 'style.start'({ content, styles, settings, threads }) {
       if (jobs.size) throw new FaceKitError('CONFLICT', 'a style transfer is already running: cancel it or wait for it to finish');
       requireVgg19(); // MODEL_MISSING (details say which file and where), before anything is saved
       const inputs = path.join(galleryDir(ctx.dataDir), 'inputs');
@@ -131,7 +139,12 @@ export function styleHandlers(ctx: HandlerContext, options: StyleHandlerOptions 
       stylizeToFile(
         ctx.models,
         { contentPath, styles: stylePaths, outputPath, settings: styleSettings(settings), preserveIdentity: settings.preserveIdentity },
-        { store: ctx.store, signal: controller.signal, onProgress: (p) => report(jobId, p) },
+        {
+          store: ctx.store,
+          signal: controller.signal,
+          onProgress: (p) => report(jobId, p),
+          threads: threads ?? styleThreads(readSettings(ctx.store).styleThreads),
+        },
       )
         .then((outcome) => {
           ctx.emit('style.done', {

@@ -117,3 +117,25 @@ test("the app's time limit reaches the job: the stage-end event and the gallery 
   );
   await unloaded();
 });
+
+test('threads: the style.start argument, else the stored setting (0 = all cores but one); progress says how many', async () => {
+  const { readSettings } = await import('../../../host/handlers/settings.ts');
+  const { styleThreads } = await import('../../../host/handlers/style.ts');
+  assert.equal(readSettings(store).styleThreads, 0, 'automatic by default');
+  assert.deepEqual([styleThreads(0, 1), styleThreads(0, 2), styleThreads(0, 8), styleThreads(3, 8)], [1, 1, 7, 3]);
+  const threadsOf = (jobId: string) =>
+    events
+      .filter((e) => e.event === 'style.progress' && (e.payload as Events['style.progress']).jobId === jobId)
+      .map((e) => (e.payload as Events['style.progress']).threads);
+  const handlers = styleHandlers(context, { unloadAfterMs: 0 });
+  // 64 px: 48 rows, room for three 16-row bands.
+  const asked = await handlers['style.start'](parseArgs('style.start', { ...startArgs, threads: 2 }));
+  await finished(asked.jobId);
+  assert.deepEqual([...new Set(threadsOf(asked.jobId))], [2]);
+  store.setSetting('style.threads', 3);
+  const stored = await handlers['style.start'](startArgs);
+  await finished(stored.jobId);
+  assert.deepEqual([...new Set(threadsOf(stored.jobId))], [3]);
+  store.setSetting('style.threads', 0);
+  await unloaded();
+});
