@@ -17,6 +17,7 @@ import { copySqliteToRegistry } from '../db/sync/store-copy.ts';
 import { openRegistry } from '../db/sync/registry-session.ts';
 import { changesSince } from '../db/postgres/registry.ts';
 import { SyntheticFaces } from '../engine/evaluation/synthetic-faces.ts';
+import { fillSyntheticStore } from '../engine/evaluation/search-scale.ts';
 import { postgresSkipReason, startPostgres, type TestPostgres } from '../test/helpers/postgres.ts';
 import { medianMs, printTable } from './table.ts';
 
@@ -43,31 +44,10 @@ async function freshRegistry(server: TestPostgres, name: string): Promise<string
   return server.url.replace(/\/postgres$/, `/${name}`);
 }
 
-/** `faces` synthetic faces, four per person, each on a photo of its own with a thumbnail, in one transaction per 1000. */
+/** `faces` synthetic faces, four per person, each on a photo of its own with a thumbnail. */
 function fillStore(store: Store, faces: number, synthetic: SyntheticFaces): void {
   const thumbnail = Buffer.alloc(THUMBNAIL_BYTES, 0xab);
-  for (let first = 0; first < faces; first += 1000) {
-    store.batch(() => {
-      for (let n = first; n < Math.min(faces, first + 1000); n++) {
-        const person = Math.floor(n / PER_PERSON);
-        store.enrolFace(
-          `Person ${person}`,
-          { sha256: n.toString(16).padStart(64, '0'), path: `/synthetic/${n}.jpg`, width: 640, height: 480 },
-          {
-            faceIndex: 0,
-            box: { x: 0, y: 0, width: 100, height: 100 },
-            score: 0.99,
-            faceSize: 100,
-            blur: 500,
-            modelId: MODEL,
-            embedding: synthetic.face(person, n % PER_PERSON),
-            thumbnail,
-          },
-          { createIfMissing: true },
-        );
-      }
-    });
-  }
+  fillSyntheticStore(store, synthetic, { people: faces / PER_PERSON, perPerson: PER_PERSON, modelId: MODEL, thumbnail });
 }
 
 function tempStore(key?: string): Store {

@@ -16,16 +16,12 @@ import type { Store } from '../store.ts';
 import type { NewFace, PersonRow, PhotoInfo } from '../types.ts';
 import { checkFace, checkPhoto, isoTime } from '../validate.ts';
 import { connectRegistry, isConnectionError, redactUrl, unreachable, type RegistryClient } from '../postgres/client.ts';
-import { migrateRegistry } from '../postgres/migrate.ts';
-import { registryMigrations } from '../postgres/migrations/index.ts';
 import {
   CHANGES_CHANNEL,
   changesSince,
   enrolFace as registryEnrolFace,
-  ensureKeyCheck,
   insertCheckin,
   mergePeople as registryMergePeople,
-  readMeta,
   removePerson as registryRemovePerson,
   renamePerson as registryRenamePerson,
   type ChangedFace,
@@ -34,19 +30,8 @@ import {
   type Deletion,
 } from '../postgres/registry.ts';
 import { RegistryCacheRepository } from '../repositories/registry-cache.ts';
-import {
-  decodeFacePayload,
-  deriveRegistryKeys,
-  encodeFacePayload,
-  faceAad,
-  makeKeyCheck,
-  open,
-  photoTag,
-  seal,
-  verifyKeyCheck,
-  type FacePayload,
-  type RegistryKeys,
-} from './crypto.ts';
+import { openRegistry } from './registry-session.ts';
+import { decodeFacePayload, encodeFacePayload, faceAad, open, photoTag, seal, type FacePayload, type RegistryKeys } from './crypto.ts';
 
 export interface ReplicaOptions {
   /** postgres://user@host:port/db */
@@ -148,34 +133,22 @@ export class Replica {
   async connect(): Promise<{ client: RegistryClient; keys: RegistryKeys }> {
     if (this.#client && this.#keys) return { client: this.#client, keys: this.#keys };
     this.#connecting ??= (async () => {
-      const client = await connectRegistry(this.url, this.#timeoutMs);
-      try {
-        await migrateRegistry(client, registryMigrations);
-        const meta = await readMeta(client);
-        const salt = meta.get('kdf_salt');
-        const registryId = meta.get('registry_id');
-        if (!salt || !registryId)
-          throw new FaceKitError('BAD_INPUT', `${redactUrl(this.url)} is not a FaceKit registry (no registry_meta)`);
-        const keys = deriveRegistryKeys(this.#key, salt);
-        verifyKeyCheck(keys, meta.get('key_check') ?? (await ensureKeyCheck(client, makeKeyCheck(keys))));
-        const followed = this.store.replicate((db) => new RegistryCacheRepository(db).getState(STATE_REGISTRY));
-        if (followed !== undefined && followed !== registryId) {
-          throw new FaceKitError(
-            'CONFLICT',
-            `this local cache (${this.store.file}) follows another registry (${followed}); use another data folder`,
-          );
-        }
-        client.on('end', () => {
-          if (this.#client === client) this.#client = undefined;
-        });
-        this.#client = client;
-        this.#keys = keys;
-        this.#registryId = registryId;
-        return { client, keys };
-      } catch (error) {
+      const { client, keys, registryId } = await openRegistry(this.url, this.#key, this.#timeoutMs);
+      const followed = this.store.replicate((db) => new RegistryCacheRepository(db).getState(STATE_REGISTRY));
+      if (followed !== undefined && followed !== registryId) {
         await client.end().catch(() => undefined);
-        throw isConnectionError(error) && !isFaceKitError(error) ? unreachable(this.url, error) : error;
+        throw new FaceKitError(
+          'CONFLICT',
+          `this local cache (${this.store.file}) follows another registry (${followed}); use another data folder`,
+        );
       }
+      client.on('end', () => {
+        if (this.#client === client) this.#client = undefined;
+      });
+      this.#client = client;
+      this.#keys = keys;
+      this.#registryId = registryId;
+      return { client, keys };
     })().finally(() => (this.#connecting = undefined));
     return this.#connecting;
   }

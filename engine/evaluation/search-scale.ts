@@ -61,9 +61,16 @@ const rssMb = (): number => process.memoryUsage().rss / 2 ** 20;
 export function fillSyntheticStore(
   store: Store,
   faces: SyntheticFaces,
-  options: { people: number; perPerson: number; modelId?: string; onProgress?: SearchScaleOptions['onProgress'] },
+  options: {
+    people: number;
+    perPerson: number;
+    modelId?: string;
+    /** Stored with every face (benches that move faces around want their realistic size). */
+    thumbnail?: Buffer;
+    onProgress?: SearchScaleOptions['onProgress'];
+  },
 ): void {
-  const { people, perPerson, modelId = SYNTHETIC_MODEL, onProgress } = options;
+  const { people, perPerson, modelId = SYNTHETIC_MODEL, thumbnail, onProgress } = options;
   const size = people * perPerson;
   const PEOPLE_PER_BATCH = 1000; // one commit per 1000 people instead of one per face
   for (let first = 0; first < people; first += PEOPLE_PER_BATCH) {
@@ -83,6 +90,7 @@ export function fillSyntheticStore(
               blur: 500,
               modelId,
               embedding: faces.face(person, sample, centre),
+              thumbnail,
             },
             { createIfMissing: true },
           );

@@ -9,13 +9,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { startAppServer, type AppServer } from './helpers/app-server.ts';
 import { chromiumMissing, launchChromium } from './helpers/browser.ts';
 import { writeFakeCamera } from './helpers/fake-camera.ts';
 import { runCli } from '../helpers/cli.ts';
 import { FACES, photo } from '../helpers/fixtures.ts';
+import { TestRegistry } from '../helpers/registry.ts';
 import { postgresSkipReason, startPostgres, type TestPostgres } from '../helpers/postgres.ts';
 
 const OUT = path.resolve(import.meta.dirname, '..', '..', 'test-results', 'e2e');
@@ -44,15 +44,8 @@ async function shot(name: string, target: Page | ReturnType<Page['getByTestId']>
   if (process.env.FACEKIT_UPDATE_SCREENSHOTS) fs.copyFileSync(file, path.join(DOC_SHOTS, `${name}.png`));
 }
 
-async function serverCheckins(): Promise<{ person_name: string; kiosk: string }[]> {
-  const client = new pg.Client(registry.url);
-  await client.connect();
-  try {
-    return (await client.query<{ person_name: string; kiosk: string }>('SELECT person_name, kiosk FROM checkins ORDER BY id')).rows;
-  } finally {
-    await client.end();
-  }
-}
+const serverCheckins = (): Promise<{ person_name: string; kiosk: string }[]> =>
+  new TestRegistry(KEY, () => registry).sql('SELECT person_name, kiosk FROM checkins ORDER BY id');
 
 describe('the app in registry mode', { skip }, () => {
   before(async () => {

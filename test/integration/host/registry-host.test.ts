@@ -6,12 +6,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import sharp from 'sharp';
 import { EngineHost } from '../../../host/engine-host.ts';
 import { FaceKitError } from '../../../api/errors.ts';
 import type { Checkin, EventMessage, KioskFrameResult, KioskSession, StoreStatus } from '../../../api/definition.ts';
 import { photo, tempDir } from '../../helpers/fixtures.ts';
+import { TestRegistry } from '../../helpers/registry.ts';
 import { postgresSkipReason, startPostgres, type TestPostgres } from '../../helpers/postgres.ts';
 
 const skip = postgresSkipReason();
@@ -19,19 +19,10 @@ const KEY = 'registry host test key: correct horse battery staple';
 const KIOSK = 'front-door';
 const NAME = 'Barack Obama';
 let server: TestPostgres;
+const registry = new TestRegistry(KEY, () => server);
 let dir: string;
 let host: EngineHost;
 const events: EventMessage[] = [];
-
-async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client(server.url);
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 const status = async () => (await host.call('store.status', {})) as StoreStatus;
 
@@ -69,7 +60,7 @@ async function checkInAtKiosk(file: string, cooldownSeconds: number): Promise<Ch
 }
 
 const serverCheckins = () =>
-  sql<{ person_name: string; kiosk: string }>('SELECT person_name, kiosk FROM checkins WHERE kiosk = $1 ORDER BY id', [KIOSK]);
+  registry.sql<{ person_name: string; kiosk: string }>('SELECT person_name, kiosk FROM checkins WHERE kiosk = $1 ORDER BY id', [KIOSK]);
 
 before(async () => {
   if (skip) return;
@@ -118,12 +109,12 @@ test('an enrolment from the app reaches the server first (the face sealed), then
     status: string;
   };
   assert.equal(added.status, 'added');
-  const people = await sql<{ name: string }>('SELECT name FROM people');
+  const people = await registry.sql<{ name: string }>('SELECT name FROM people');
   assert.deepEqual(
     people.map((p) => p.name),
     [NAME],
   );
-  const faces = await sql<{ sealed: Buffer }>('SELECT sealed FROM faces');
+  const faces = await registry.sql<{ sealed: Buffer }>('SELECT sealed FROM faces');
   assert.equal(faces.length, 1);
   assert.equal(faces[0]?.sealed.indexOf(Buffer.from('obama.jpg')), -1, 'the photo name is sealed');
   assert.deepEqual(
@@ -148,9 +139,9 @@ test("the kiosk's check-in reaches the server, named and from this kiosk", { ski
 test('a rename goes to the server first; visitor changes, which would stay on this kiosk, are refused', { skip }, async () => {
   const renamed = (await host.call('people.rename', { name: NAME, newName: 'Barack H. Obama' })) as { name: string };
   assert.equal(renamed.name, 'Barack H. Obama');
-  assert.deepEqual(await sql('SELECT name FROM people'), [{ name: 'Barack H. Obama' }]);
+  assert.deepEqual(await registry.sql('SELECT name FROM people'), [{ name: 'Barack H. Obama' }]);
   await host.call('people.rename', { name: 'Barack H. Obama', newName: NAME });
-  assert.deepEqual(await sql('SELECT name FROM people'), [{ name: NAME }]);
+  assert.deepEqual(await registry.sql('SELECT name FROM people'), [{ name: NAME }]);
   await assert.rejects(host.call('visitors.delete', { id: 1 }), (e: unknown) => {
     return e instanceof FaceKitError && e.code === 'CONFLICT' && /not available in registry mode/.test(e.message);
   });

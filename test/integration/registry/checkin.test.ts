@@ -5,12 +5,10 @@
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import pg from 'pg';
-import { Store } from '../../../db/store.ts';
 import { Replica } from '../../../db/sync/replica.ts';
 import { isFaceKitError } from '../../../api/errors.ts';
-import { runCli, type CliResult } from '../../helpers/cli.ts';
 import { photo, tempDir } from '../../helpers/fixtures.ts';
+import { TestRegistry, syntheticFace, syntheticPhoto } from '../../helpers/registry.ts';
 import { postgresSkipReason, startPostgres, type TestPostgres } from '../../helpers/postgres.ts';
 
 const skip = postgresSkipReason();
@@ -20,35 +18,7 @@ const FRAMES = [photo.obama, photo.obama2, photo.obama3];
 const kiosk1 = tempDir('facekit-checkin-kiosk1-');
 const kiosk2 = tempDir('facekit-checkin-kiosk2-');
 let server: TestPostgres;
-
-const cacheOf = (dataDir: string): string => path.join(dataDir, 'facekit.db');
-
-function kioskCli(dataDir: string, args: string[]): Promise<CliResult> {
-  return runCli(args, { FACEKIT_DB: server.url, FACEKIT_DATA_DIR: dataDir, FACEKIT_KEY: KEY, FACEKIT_KIOSK: path.basename(dataDir) });
-}
-
-/** One query on a fresh connection (the server is stopped and started under these tests). */
-async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client(server.url);
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-/** A kiosk in this process: its cache and replica, closed by `fn`'s end. */
-async function withKiosk<T>(dataDir: string, fn: (replica: Replica, store: Store) => Promise<T>): Promise<T> {
-  const store = Store.open(cacheOf(dataDir), { key: KEY });
-  const replica = new Replica(store, { url: server.url, key: KEY, kiosk: path.basename(dataDir), connectTimeoutMs: 1500 });
-  try {
-    return await fn(replica, store);
-  } finally {
-    await replica.close();
-    store.close();
-  }
-}
+const registry = new TestRegistry(KEY, () => server);
 
 before(async () => {
   if (!skip) server = await startPostgres();
@@ -56,11 +26,11 @@ before(async () => {
 after(() => server?.destroy());
 
 test('checkin on kiosk 2 of a person enrolled on kiosk 1; queued while the server is down; synced once to kiosk 1', { skip }, async () => {
-  const enrolled = await kioskCli(kiosk1, ['enroll', NAME, photo.obama]);
+  const enrolled = await registry.cli(kiosk1, ['enroll', NAME, photo.obama]);
   assert.equal(enrolled.code, 0, enrolled.stderr);
 
   // Kiosk 2 pulls the person first (every command does), recognises them, and the server has the check-in.
-  const live = await kioskCli(kiosk2, ['checkin', ...FRAMES, '--kiosk', 'door-2', '--json']);
+  const live = await registry.cli(kiosk2, ['checkin', ...FRAMES, '--kiosk', 'door-2', '--json']);
   assert.equal(live.code, 0, live.stderr);
   assert.equal(live.json.mode, 'registry');
   assert.equal(live.json.kiosk, 'door-2');
@@ -68,27 +38,27 @@ test('checkin on kiosk 2 of a person enrolled on kiosk 1; queued while the serve
     live.json.checkins.map((c: { personName: string; status: string }) => [c.personName, c.status]),
     [[NAME, 'checked-in']],
   );
-  assert.deepEqual(await sql('SELECT person_name, kiosk FROM checkins'), [{ person_name: NAME, kiosk: 'door-2' }]);
+  assert.deepEqual(await registry.sql('SELECT person_name, kiosk FROM checkins'), [{ person_name: NAME, kiosk: 'door-2' }]);
 
   // The server stops; a kiosk started now works from its cache, says so, and queues the check-in.
   server.stop();
-  const offline = await kioskCli(kiosk2, ['checkin', ...FRAMES, '--cooldown', '0']);
+  const offline = await registry.cli(kiosk2, ['checkin', ...FRAMES, '--cooldown', '0']);
   server.start();
   assert.equal(offline.code, 0, offline.stderr);
   assert.match(offline.stderr, /unreachable.*working from the local cache/);
   assert.match(offline.stdout, new RegExp(`queued \\(server unreachable; \`facekit sync\` sends it\\): ${NAME}`));
-  assert.equal((await sql<{ n: number }>('SELECT count(*)::int AS n FROM checkins'))[0]?.n, 1, 'not on the server yet');
+  assert.equal((await registry.sql<{ n: number }>('SELECT count(*)::int AS n FROM checkins'))[0]?.n, 1, 'not on the server yet');
 
-  const sent = await kioskCli(kiosk2, ['sync', '--json']);
+  const sent = await registry.cli(kiosk2, ['sync', '--json']);
   assert.equal(sent.code, 0, sent.stderr);
   assert.deepEqual([sent.json.flushed.sent, sent.json.flushed.already, sent.json.flushed.queued], [1, 0, 0]);
-  const pulled = await kioskCli(kiosk1, ['sync', '--json']);
+  const pulled = await registry.cli(kiosk1, ['sync', '--json']);
   assert.equal(pulled.code, 0, pulled.stderr);
   assert.equal(pulled.json.pulled.checkins, 2);
 
-  const listed = await kioskCli(kiosk1, ['checkins', 'list', '--json']);
+  const listed = await registry.cli(kiosk1, ['checkins', 'list', '--json']);
   assert.equal(listed.code, 0, listed.stderr);
-  const server2 = await sql<{ at: Date }>('SELECT at FROM checkins ORDER BY at DESC');
+  const server2 = await registry.sql<{ at: Date }>('SELECT at FROM checkins ORDER BY at DESC');
   assert.deepEqual(
     listed.json.checkins.map((c: { personName: string; at: string }) => [c.personName, c.at]),
     server2.map((r) => [NAME, r.at.toISOString()]),
@@ -97,28 +67,15 @@ test('checkin on kiosk 2 of a person enrolled on kiosk 1; queued while the serve
 
   // Syncing again, on either kiosk, changes nothing.
   for (const dataDir of [kiosk2, kiosk1]) {
-    await withKiosk(dataDir, async (replica, store) => {
+    await registry.withKiosk(dataDir, async (replica, store) => {
       const again = await replica.sync();
       assert.deepEqual([again.flushed.sent, again.flushed.already, again.flushed.queued], [0, 0, 0]);
       assert.equal(again.pulled.checkins, 0);
       assert.equal(store.listCheckins().length, 2);
     });
   }
-  assert.equal((await sql<{ n: number }>('SELECT count(*)::int AS n FROM checkins'))[0]?.n, 2);
+  assert.equal((await registry.sql<{ n: number }>('SELECT count(*)::int AS n FROM checkins'))[0]?.n, 2);
 });
-
-const synthetic = (seed: number): Float32Array => Float32Array.from({ length: 128 }, (_, i) => Math.sin(seed * 31 + i) * 0.1);
-const syntheticFace = (seed: number) => ({
-  faceIndex: 0,
-  box: { x: 10, y: 10, width: 80, height: 80 },
-  score: 0.99,
-  faceSize: 80,
-  blur: 10,
-  modelId: 'test-model',
-  embedding: synthetic(seed),
-  thumbnail: null,
-});
-const syntheticPhoto = (seed: number) => ({ sha256: seed.toString(16).padStart(64, '0'), path: `/p/${seed}.jpg`, width: 100, height: 100 });
 
 /** Flushes, counting what the server took; the server being away is expected mid-stream (rows stay queued). */
 async function flushCounting(replica: Replica, counts: { delivered: number; failures: number }): Promise<void> {
@@ -138,8 +95,8 @@ test('the server stopped in the middle of a stream of check-ins from two kiosks:
   const base = Date.parse('2031-03-01T08:00:00.000Z');
   const total = 12;
   const counts = { delivered: 0, failures: 0 };
-  await withKiosk(kioskA, (a, storeA) =>
-    withKiosk(kioskB, async (b, storeB) => {
+  await registry.withKiosk(kioskA, (a, storeA) =>
+    registry.withKiosk(kioskB, async (b, storeB) => {
       await a.enrol(people[0], syntheticPhoto(9001), syntheticFace(9001));
       await b.enrol(people[1], syntheticPhoto(9002), syntheticFace(9002));
       await Promise.all([a.pull(), b.pull()]);
@@ -176,7 +133,7 @@ test('the server stopped in the middle of a stream of check-ins from two kiosks:
         assert.equal(replica.status().queued, 0, `${replica.kiosk}'s outbox is empty`);
         assert.equal(store.listCheckins({ since: '2031-03-01T00:00:00.000Z', until: '2031-03-02T00:00:00.000Z' }).length, total);
       }
-      const rows = await sql<{ kiosk: string; n: number; keys: number }>(
+      const rows = await registry.sql<{ kiosk: string; n: number; keys: number }>(
         "SELECT kiosk, count(*)::int AS n, count(DISTINCT key)::int AS keys FROM checkins WHERE at >= '2031-03-01' AND at < '2031-03-02' GROUP BY kiosk ORDER BY kiosk",
       );
       assert.deepEqual(rows, [

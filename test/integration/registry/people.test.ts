@@ -5,76 +5,25 @@
 // is not the point here), one CLI call per command checks the routing and the output.
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import pg from 'pg';
 import { Store } from '../../../db/store.ts';
 import { Replica } from '../../../db/sync/replica.ts';
 import { FaceKitError, isFaceKitError } from '../../../api/errors.ts';
-import { runCli, type CliResult } from '../../helpers/cli.ts';
 import { tempDir } from '../../helpers/fixtures.ts';
+import { TestRegistry, syntheticEmbedding, syntheticFace, syntheticPhoto, SYNTHETIC_MODEL } from '../../helpers/registry.ts';
 import { postgresSkipReason, startPostgres, type TestPostgres } from '../../helpers/postgres.ts';
 
 const skip = postgresSkipReason();
 const KEY = 'registry people test key';
-const MODEL = 'test-model';
+const MODEL = SYNTHETIC_MODEL;
 const kiosk1 = tempDir('facekit-people1-');
 const kiosk2 = tempDir('facekit-people2-');
 let server: TestPostgres;
-let admin: pg.Client | undefined;
-
-const cacheOf = (dataDir: string): string => path.join(dataDir, 'facekit.db');
-
-function kioskCli(dataDir: string, args: string[]): Promise<CliResult> {
-  return runCli(args, { FACEKIT_DB: server.url, FACEKIT_DATA_DIR: dataDir, FACEKIT_KEY: KEY, FACEKIT_KIOSK: path.basename(dataDir) });
-}
-
-async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-  if (!admin) {
-    admin = new pg.Client(server.url);
-    admin.on('error', () => undefined);
-    await admin.connect();
-  }
-  return (await admin.query<T>(text, values)).rows;
-}
-
-async function closeAdmin(): Promise<void> {
-  await admin?.end().catch(() => undefined);
-  admin = undefined;
-}
-
-/** A kiosk in this process: its cache and replica, closed by `fn`'s end. */
-async function withKiosk<T>(dataDir: string, fn: (replica: Replica, store: Store) => Promise<T>): Promise<T> {
-  const store = Store.open(cacheOf(dataDir), { key: KEY });
-  const replica = new Replica(store, { url: server.url, key: KEY, kiosk: path.basename(dataDir), connectTimeoutMs: 1500 });
-  try {
-    return await fn(replica, store);
-  } finally {
-    await replica.close();
-    store.close();
-  }
-}
+const registry = new TestRegistry(KEY, () => server);
 
 /** Both kiosks at once. */
 const withKiosks = <T>(fn: (one: Replica, two: Replica) => Promise<T>): Promise<T> =>
-  withKiosk(kiosk1, (one) => withKiosk(kiosk2, (two) => fn(one, two)));
-
-const synthetic = (seed: number): Float32Array => Float32Array.from({ length: 128 }, (_, i) => Math.sin(seed * 31 + i) * 0.1);
-const syntheticFace = (seed: number) => ({
-  faceIndex: 0,
-  box: { x: 10, y: 10, width: 80, height: 80 },
-  score: 0.99,
-  faceSize: 80,
-  blur: 10,
-  modelId: MODEL,
-  embedding: synthetic(seed),
-  thumbnail: null,
-});
-const syntheticPhoto = (seed: number) => ({
-  sha256: seed.toString(16).padStart(64, '0'),
-  path: `/photos/synthetic-${seed}.jpg`,
-  width: 100,
-  height: 100,
-});
+  registry.withKiosk(kiosk1, (one) => registry.withKiosk(kiosk2, (two) => fn(one, two)));
 
 async function enrol(replica: Replica, name: string, seed: number): Promise<void> {
   const outcome = await replica.enrol(name, syntheticPhoto(seed), syntheticFace(seed));
@@ -95,9 +44,10 @@ function assertCacheConsistent(store: Store): void {
 }
 
 async function serverFaces(name: string): Promise<number> {
-  const rows = await sql<{ n: number }>('SELECT count(*)::int AS n FROM faces f JOIN people p ON p.id = f.person_id WHERE p.name = $1', [
-    name,
-  ]);
+  const rows = await registry.sql<{ n: number }>(
+    'SELECT count(*)::int AS n FROM faces f JOIN people p ON p.id = f.person_id WHERE p.name = $1',
+    [name],
+  );
   return rows[0]?.n ?? 0;
 }
 
@@ -105,7 +55,6 @@ before(async () => {
   if (!skip) server = await startPostgres();
 });
 after(async () => {
-  await closeAdmin();
   server?.destroy();
 });
 
@@ -119,7 +68,7 @@ test(
       await two.pull();
     });
 
-    const renamed = await kioskCli(kiosk1, ['people', 'rename', 'Ada Lovelace', 'Ada King', '--json']);
+    const renamed = await registry.cli(kiosk1, ['people', 'rename', 'Ada Lovelace', 'Ada King', '--json']);
     assert.equal(renamed.code, 0, renamed.stderr);
     assert.equal(renamed.json.person.name, 'Ada King');
     assert.equal(renamed.json.person.faceCount, 1);
@@ -128,7 +77,7 @@ test(
       assert.equal((await two.pull()).people, 1);
       assert.equal(two.store.getPerson('Ada Lovelace'), undefined);
       assert.equal(two.store.getPerson('Ada King')?.faceCount, 1);
-      const [hit] = two.store.faceSearch.nearestPeople(MODEL, synthetic(10), 1);
+      const [hit] = two.store.faceSearch.nearestPeople(MODEL, syntheticEmbedding(10), 1);
       assert.equal(hit?.name, 'Ada King', 'identify answers with the new name');
 
       await assert.rejects(one.renamePerson('Ada King', 'alan turing'), (e: unknown) => isFaceKitError(e, 'CONFLICT'));
@@ -144,10 +93,10 @@ test(
       await one.renamePerson('Alan Turing', 'ADA KING');
       await one.renamePerson('Swap', 'Alan Turing');
       await two.pull();
-      assert.equal(two.store.faceSearch.nearestPeople(MODEL, synthetic(10), 1)[0]?.name, 'Alan Turing');
-      assert.equal(two.store.faceSearch.nearestPeople(MODEL, synthetic(11), 1)[0]?.name, 'ADA KING');
+      assert.equal(two.store.faceSearch.nearestPeople(MODEL, syntheticEmbedding(10), 1)[0]?.name, 'Alan Turing');
+      assert.equal(two.store.faceSearch.nearestPeople(MODEL, syntheticEmbedding(11), 1)[0]?.name, 'ADA KING');
     });
-    const onServer = await sql<{ name: string }>('SELECT name FROM people ORDER BY name');
+    const onServer = await registry.sql<{ name: string }>('SELECT name FROM people ORDER BY name');
     assert.deepEqual(
       onServer.map((r) => r.name),
       ['ADA KING', 'Alan Turing'],
@@ -163,12 +112,12 @@ test('a merge moves the faces on every kiosk; a check-in queued for the source b
     checkIn(two, 'G. Hopper', '2030-03-01T09:00:00.000Z'); // queued on kiosk 2, not yet sent
   });
 
-  const merged = await kioskCli(kiosk1, ['people', 'merge', 'G. Hopper', 'Grace Hopper', '--json']);
+  const merged = await registry.cli(kiosk1, ['people', 'merge', 'G. Hopper', 'Grace Hopper', '--json']);
   assert.equal(merged.code, 0, merged.stderr);
   assert.equal(merged.json.moved, 1);
   assert.equal(merged.json.person.faceCount, 2);
   assert.equal(await serverFaces('Grace Hopper'), 2);
-  assert.deepEqual(await sql("SELECT 1 FROM people WHERE name = 'G. Hopper'"), []);
+  assert.deepEqual(await registry.sql("SELECT 1 FROM people WHERE name = 'G. Hopper'"), []);
 
   await withKiosks(async (one, two) => {
     const { flushed, pulled } = await two.sync();
@@ -177,7 +126,7 @@ test('a merge moves the faces on every kiosk; a check-in queued for the source b
     assert.equal(two.store.getPerson('G. Hopper'), undefined);
     const survivor = two.store.requirePerson('Grace Hopper');
     assert.equal(survivor.faceCount, 2, "the moved face is the survivor's on kiosk 2");
-    const [hit] = two.store.faceSearch.nearestPeople(MODEL, synthetic(21), 1);
+    const [hit] = two.store.faceSearch.nearestPeople(MODEL, syntheticEmbedding(21), 1);
     assert.equal(hit?.name, 'Grace Hopper');
     assert.equal(two.store.listCheckins({ personId: survivor.id }).length, 1, 'the local check-in follows the merge');
     assertCacheConsistent(two.store);
@@ -185,7 +134,7 @@ test('a merge moves the faces on every kiosk; a check-in queued for the source b
     await assert.rejects(one.mergePeople('Grace Hopper', 'grace hopper'), (e: unknown) => isFaceKitError(e, 'BAD_INPUT'));
     await assert.rejects(one.mergePeople('Nobody', 'Grace Hopper'), (e: unknown) => isFaceKitError(e, 'NOT_FOUND'));
   });
-  const checkins = await sql<{ name: string }>(
+  const checkins = await registry.sql<{ name: string }>(
     "SELECT p.name FROM checkins c JOIN people p ON p.id = c.person_id WHERE c.at = '2030-03-01T09:00:00Z'",
   );
   assert.deepEqual(checkins, [{ name: 'Grace Hopper' }], "on the server the check-in is the survivor's");
@@ -205,16 +154,20 @@ test('a removal purges the server and every cache; queued check-ins of the remov
     checkIn(two, NAME, '2030-04-01T11:00:00.000Z'); // queued on kiosk 2: refused by the server at its flush
   });
 
-  const removed = await kioskCli(kiosk1, ['people', 'remove', NAME, '--json']);
+  const removed = await registry.cli(kiosk1, ['people', 'remove', NAME, '--json']);
   assert.equal(removed.code, 0, removed.stderr);
   assert.deepEqual(
     { faces: removed.json.faces, photos: removed.json.photos, checkins: removed.json.checkins },
     { faces: 2, photos: 2, checkins: 1 },
   );
   assert.equal(await serverFaces(NAME), 0);
-  assert.deepEqual(await sql('SELECT id FROM people WHERE name = $1', [NAME]), []);
-  assert.deepEqual(await sql('SELECT id FROM checkins WHERE person_name = $1', [NAME]), [], 'no visit of theirs left on the server');
-  assert.equal((await sql("SELECT id FROM deletions WHERE kind = 'person' AND merged_into IS NULL")).length, 1);
+  assert.deepEqual(await registry.sql('SELECT id FROM people WHERE name = $1', [NAME]), []);
+  assert.deepEqual(
+    await registry.sql('SELECT id FROM checkins WHERE person_name = $1', [NAME]),
+    [],
+    'no visit of theirs left on the server',
+  );
+  assert.equal((await registry.sql("SELECT id FROM deletions WHERE kind = 'person' AND merged_into IS NULL")).length, 1);
 
   await withKiosks(async (one, two) => {
     assert.equal(one.status().queued, 0, 'kiosk 1 dropped its queued check-in');
@@ -229,20 +182,19 @@ test('a removal purges the server and every cache; queued check-ins of the remov
     assert.equal(two.store.listFaces().filter((f) => f.personName === NAME).length, 0, "the removed person's faces are gone from kiosk 2");
     assert.equal(two.store.listCheckins().filter((c) => c.personName === NAME).length, 0);
     for (const seed of [30, 31]) {
-      const hits = two.store.faceSearch.nearestPeople(MODEL, synthetic(seed), 5);
+      const hits = two.store.faceSearch.nearestPeople(MODEL, syntheticEmbedding(seed), 5);
       assert.equal(hits.filter((h) => h.name === NAME).length, 0, 'identify no longer finds them');
     }
     assertCacheConsistent(two.store);
     assert.equal((await two.sync()).flushed.queued, 0);
   });
-  assert.deepEqual(await sql('SELECT id FROM checkins WHERE person_name = $1', [NAME]), [], 'no flush brought a visit back');
+  assert.deepEqual(await registry.sql('SELECT id FROM checkins WHERE person_name = $1', [NAME]), [], 'no flush brought a visit back');
 });
 
 test('with the server stopped, rename, merge and remove fail clearly and change nothing', { skip }, async () => {
-  await withKiosk(kiosk2, async (two, store) => {
+  await registry.withKiosk(kiosk2, async (two, store) => {
     await two.pull();
     const before = store.listPeople();
-    await closeAdmin();
     server.stop();
     try {
       await assert.rejects(two.renamePerson('Alan Turing', 'A. M. Turing'), (e: unknown) => {
@@ -257,7 +209,7 @@ test('with the server stopped, rename, merge and remove fail clearly and change 
       server.start();
     }
   });
-  assert.deepEqual(await sql("SELECT name FROM people WHERE name = 'Alan Turing'"), [{ name: 'Alan Turing' }]);
+  assert.deepEqual(await registry.sql("SELECT name FROM people WHERE name = 'Alan Turing'"), [{ name: 'Alan Turing' }]);
 });
 
 test('the connection drops inside an enrolment: the person is either fully there or not at all', { skip }, async () => {
@@ -267,19 +219,19 @@ test('the connection drops inside an enrolment: the person is either fully there
   blocker.on('error', () => undefined);
   await blocker.connect();
   try {
-    await withKiosk(kiosk2, async (two, store) => {
+    await registry.withKiosk(kiosk2, async (two, store) => {
       await two.pull();
       await blocker.query('BEGIN');
       await blocker.query('LOCK TABLE faces IN SHARE MODE');
       const enrolment = two.enrol(NAME, syntheticPhoto(40), syntheticFace(40));
       enrolment.catch(() => undefined);
       const pid = await waitForBlockedInsert();
-      await sql('SELECT pg_terminate_backend($1)', [pid]);
+      await registry.sql('SELECT pg_terminate_backend($1)', [pid]);
       await assert.rejects(enrolment, (e: unknown) => isFaceKitError(e, 'DISCONNECTED'));
       await blocker.query('ROLLBACK');
 
-      assert.deepEqual(await sql('SELECT id FROM people WHERE name = $1', [NAME]), [], 'no person without faces on the server');
-      assert.deepEqual(await sql('SELECT id FROM people p WHERE NOT EXISTS (SELECT 1 FROM faces f WHERE f.person_id = p.id)'), []);
+      assert.deepEqual(await registry.sql('SELECT id FROM people WHERE name = $1', [NAME]), [], 'no person without faces on the server');
+      assert.deepEqual(await registry.sql('SELECT id FROM people p WHERE NOT EXISTS (SELECT 1 FROM faces f WHERE f.person_id = p.id)'), []);
       await two.pull();
       assert.equal(store.getPerson(NAME), undefined);
       assertCacheConsistent(store);
@@ -299,7 +251,7 @@ test('the connection drops inside an enrolment: the person is either fully there
 async function waitForBlockedInsert(): Promise<number> {
   const deadline = Date.now() + 5000;
   while (Date.now() < deadline) {
-    const rows = await sql<{ pid: number }>(
+    const rows = await registry.sql<{ pid: number }>(
       `SELECT pid FROM pg_stat_activity
        WHERE application_name = 'facekit' AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO faces%'`,
     );

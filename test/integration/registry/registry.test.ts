@@ -5,12 +5,11 @@
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import pg from 'pg';
 import { Store } from '../../../db/store.ts';
 import { Replica, type SyncReport } from '../../../db/sync/replica.ts';
 import { FaceKitError, isFaceKitError } from '../../../api/errors.ts';
-import { runCli, type CliResult } from '../../helpers/cli.ts';
 import { photo, tempDir } from '../../helpers/fixtures.ts';
+import { TestRegistry, syntheticFace, syntheticPhoto } from '../../helpers/registry.ts';
 import { postgresSkipReason, startPostgres, type TestPostgres } from '../../helpers/postgres.ts';
 
 const skip = postgresSkipReason();
@@ -19,77 +18,29 @@ const NAME = 'Barack Obama';
 const kiosk1 = tempDir('facekit-kiosk1-');
 const kiosk2 = tempDir('facekit-kiosk2-');
 let server: TestPostgres;
-let admin: pg.Client | undefined;
-
-const cacheOf = (dataDir: string): string => path.join(dataDir, 'facekit.db');
-
-function kioskCli(dataDir: string, args: string[], key = KEY): Promise<CliResult> {
-  return runCli(args, { FACEKIT_DB: server.url, FACEKIT_DATA_DIR: dataDir, FACEKIT_KEY: key, FACEKIT_KIOSK: path.basename(dataDir) });
-}
-
-async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-  admin ??= new pg.Client(server.url);
-  if (!(admin as unknown as { _connected?: boolean })._connected) await admin.connect();
-  return (await admin.query<T>(text, values)).rows;
-}
-
-async function closeAdmin(): Promise<void> {
-  await admin?.end().catch(() => undefined);
-  admin = undefined;
-}
-
-/** A kiosk in this process: its cache and replica, closed by `fn`'s end. */
-async function withKiosk<T>(dataDir: string, fn: (replica: Replica, store: Store) => Promise<T>, key = KEY): Promise<T> {
-  const store = Store.open(cacheOf(dataDir), { key });
-  const replica = new Replica(store, { url: server.url, key, kiosk: path.basename(dataDir), connectTimeoutMs: 1500 });
-  try {
-    return await fn(replica, store);
-  } finally {
-    await replica.close();
-    store.close();
-  }
-}
-
-const synthetic = (seed: number): Float32Array => Float32Array.from({ length: 128 }, (_, i) => Math.sin(seed * 31 + i) * 0.1);
-const syntheticFace = (seed: number) => ({
-  faceIndex: 0,
-  box: { x: 10, y: 10, width: 80, height: 80 },
-  score: 0.99,
-  faceSize: 80,
-  blur: 10,
-  modelId: 'test-model',
-  embedding: synthetic(seed),
-  thumbnail: null,
-});
-const syntheticPhoto = (seed: number) => ({
-  sha256: seed.toString(16).padStart(64, '0'),
-  path: `/photos/synthetic-${seed}.jpg`,
-  width: 100,
-  height: 100,
-});
+const registry = new TestRegistry(KEY, () => server);
 
 before(async () => {
   if (!skip) server = await startPostgres();
 });
 after(async () => {
-  await closeAdmin();
   server?.destroy();
 });
 
 test('a person enrolled on kiosk 1 is identified on kiosk 2; the server holds no plaintext embedding', { skip }, async () => {
-  const enrolled = await kioskCli(kiosk1, ['enroll', NAME, photo.obama, '--json']);
+  const enrolled = await registry.cli(kiosk1, ['enroll', NAME, photo.obama, '--json']);
   assert.equal(enrolled.code, 0, enrolled.stderr);
   assert.equal(enrolled.json.results[0].status, 'added');
 
-  const identified = await kioskCli(kiosk2, ['identify', photo.obama2, '--json']);
+  const identified = await registry.cli(kiosk2, ['identify', photo.obama2, '--json']);
   assert.equal(identified.code, 0, identified.stderr);
   assert.equal(identified.json.results[0].faces[0].match.name, NAME);
 
   // What the server has: the name in clear, the face as ciphertext only.
-  const faces = await sql<{ sealed: Buffer; photo_tag: Buffer }>('SELECT sealed, photo_tag FROM faces');
+  const faces = await registry.sql<{ sealed: Buffer; photo_tag: Buffer }>('SELECT sealed, photo_tag FROM faces');
   assert.equal(faces.length, 1);
   const sealed = faces[0]?.sealed ?? Buffer.alloc(0);
-  const store = Store.open(cacheOf(kiosk1), { key: KEY });
+  const store = Store.open(registry.cacheOf(kiosk1), { key: KEY });
   try {
     const [face] = store.listFaces(NAME);
     assert.ok(face);
@@ -106,10 +57,9 @@ test('a person enrolled on kiosk 1 is identified on kiosk 2; the server holds no
 
 test('check-ins made on kiosk 2 while the server is stopped are queued, then synced exactly once', { skip }, async () => {
   const base = Date.parse('2030-01-01T09:00:00.000Z');
-  await withKiosk(kiosk2, async (replica, store) => {
+  await registry.withKiosk(kiosk2, async (replica, store) => {
     await replica.pull();
     const person = store.requirePerson(NAME);
-    await closeAdmin();
     server.stop();
     const times = [base, base + 10 * 60_000, base + 20 * 60_000].map((t) => new Date(t).toISOString());
     for (const at of times)
@@ -121,31 +71,31 @@ test('check-ins made on kiosk 2 while the server is stopped are queued, then syn
   });
 
   server.start();
-  const first = await kioskCli(kiosk2, ['sync', '--json']);
+  const first = await registry.cli(kiosk2, ['sync', '--json']);
   assert.equal(first.code, 0, first.stderr);
   assert.deepEqual(first.json.flushed, { sent: 4, already: 0, cooldown: 0, removed: 0, queued: 0 });
-  const second = await kioskCli(kiosk2, ['sync', '--json']);
+  const second = await registry.cli(kiosk2, ['sync', '--json']);
   assert.equal(second.code, 0, second.stderr);
   assert.deepEqual(second.json.flushed, { sent: 0, already: 0, cooldown: 0, removed: 0, queued: 0 });
   assert.deepEqual([second.json.pulled.people, second.json.pulled.faces, second.json.pulled.checkins], [0, 0, 0]);
 
-  const rows = await sql<{ n: number; keys: number }>(
+  const rows = await registry.sql<{ n: number; keys: number }>(
     "SELECT count(*)::int AS n, count(DISTINCT key)::int AS keys FROM checkins WHERE at >= '2030-01-01' AND at < '2030-01-02'",
   );
   assert.deepEqual(rows[0], { n: 4, keys: 4 });
 
   // Kiosk 1 sees them after its own sync, once each, even synced twice.
-  const onOne = await kioskCli(kiosk1, ['sync', '--json']);
+  const onOne = await registry.cli(kiosk1, ['sync', '--json']);
   assert.equal(onOne.code, 0, onOne.stderr);
   assert.equal(onOne.json.pulled.checkins, 4);
-  await withKiosk(kiosk1, async (replica, store) => {
+  await registry.withKiosk(kiosk1, async (replica, store) => {
     assert.equal((await replica.sync()).pulled.checkins, 0, 'a second sync moves nothing');
     const seen = store.listCheckins({ since: '2030-01-01T00:00:00.000Z', until: '2030-01-02T00:00:00.000Z' });
     assert.equal(seen.length, 4);
     assert.equal(seen.filter((c) => c.personName === NAME && c.personId === store.requirePerson(NAME).id).length, 3);
   });
   // Kiosk 2's own check-ins came back from the server without doubling.
-  await withKiosk(kiosk2, async (_replica, store2) => {
+  await registry.withKiosk(kiosk2, async (_replica, store2) => {
     assert.equal(store2.listCheckins({ since: '2030-01-01T00:00:00.000Z', until: '2030-01-02T00:00:00.000Z' }).length, 4);
   });
 });
@@ -153,8 +103,8 @@ test('check-ins made on kiosk 2 while the server is stopped are queued, then syn
 test('two kiosks check the same person in within the same second: one check-in on the server', { skip }, async () => {
   const at = '2030-02-01T08:00:00.000Z';
   const at2 = '2030-02-01T08:00:00.400Z';
-  await withKiosk(kiosk1, (one, store1) =>
-    withKiosk(kiosk2, async (two, store2) => {
+  await registry.withKiosk(kiosk1, (one, store1) =>
+    registry.withKiosk(kiosk2, async (two, store2) => {
       await Promise.all([one.pull(), two.pull()]);
       one.checkIn({ personId: store1.requirePerson(NAME).id, personName: NAME, distance: 0.3, at, source: 'kiosk', cooldownSeconds: 300 });
       two.checkIn({
@@ -174,17 +124,17 @@ test('two kiosks check the same person in within the same second: one check-in o
       }
     }),
   );
-  const rows = await sql<{ n: number }>("SELECT count(*)::int AS n FROM checkins WHERE at >= '2030-02-01' AND at < '2030-02-02'");
+  const rows = await registry.sql<{ n: number }>("SELECT count(*)::int AS n FROM checkins WHERE at >= '2030-02-01' AND at < '2030-02-02'");
   assert.equal(rows[0]?.n, 1);
 });
 
 test('a kiosk with the wrong key gets STORE_KEY (exit 3) and decrypts nothing; no key is refused', { skip }, async () => {
   const kiosk3 = tempDir('facekit-kiosk3-');
-  const wrong = await kioskCli(kiosk3, ['sync', '--json'], 'not the registry key');
+  const wrong = await registry.cli(kiosk3, ['sync', '--json'], 'not the registry key');
   assert.equal(wrong.code, 3, wrong.stderr);
   assert.equal(wrong.json.error.code, 'STORE_KEY');
   assert.match(wrong.stderr, /wrong key/);
-  const store = Store.open(cacheOf(kiosk3), { key: 'not the registry key' });
+  const store = Store.open(registry.cacheOf(kiosk3), { key: 'not the registry key' });
   try {
     assert.equal(store.listPeople().length, 0);
     assert.equal(store.embeddingModels().length, 0);
@@ -205,13 +155,13 @@ test('a kiosk with the wrong key gets STORE_KEY (exit 3) and decrypts nothing; n
 });
 
 test('enrolment needs the server; other kiosks following the registry (LISTEN) get new faces at once', { skip }, async () => {
-  await withKiosk(kiosk1, async (one) => {
+  await registry.withKiosk(kiosk1, async (one) => {
     const reports: SyncReport[] = [];
     const stop = one.follow((r) => {
       if (!('error' in r)) reports.push(r);
     }, 60_000);
     try {
-      await withKiosk(kiosk2, async (two) => {
+      await registry.withKiosk(kiosk2, async (two) => {
         // Two enrolments back to back: the second notification tends to arrive while kiosk 1 is still pulling
         // the first, and must not be lost (the retry timer is a minute away).
         const added = await two.enrol('Ada Lovelace', syntheticPhoto(1), syntheticFace(1));
@@ -224,7 +174,6 @@ test('enrolment needs the server; other kiosks following the registry (LISTEN) g
         assert.equal(one.store.getPerson('Ada Lovelace')?.faceCount, 1);
         assert.equal(one.store.getPerson('Alan Turing')?.faceCount, 1);
 
-        await closeAdmin();
         server.stop();
         try {
           await assert.rejects(two.enrol('Grace Hopper', syntheticPhoto(2), syntheticFace(2)), (e: unknown) => {
