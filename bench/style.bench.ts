@@ -14,25 +14,16 @@ import {
   lossAndGradient,
   stockLossAndGradient,
 } from '../engine/style/loss.ts';
-import type { LossSpec } from '../engine/style/loss.ts';
-import { STYLE_PRESETS } from '../engine/style/params.ts';
 import { randomVgg19, disposeWeights } from '../test/helpers/random-vgg.ts';
 import { expectDefined } from '../api/errors.ts';
 import { printTable } from './table.ts';
+import { speedLossSpec } from '../engine/style/parallel/speed.ts';
 import { runStyleTransfer } from '../engine/style/job.ts';
 
 export async function benchStyle(quick: boolean): Promise<void> {
   const report = await initBackend();
 
-  const preset = STYLE_PRESETS.course;
-  const spec: LossSpec = {
-    contentLayers: preset.contentLayers,
-    styleLayers: preset.styleLayers,
-    alpha: preset.alpha,
-    beta: preset.beta,
-    tvWeight: 1,
-    pooling: 'max',
-  };
+  const spec = speedLossSpec();
   const weights = randomVgg19({ widthScale: 1 });
   const net = new Vgg19Net(weights, 'max', deepestLayer(spec));
 

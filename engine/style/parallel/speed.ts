@@ -73,10 +73,10 @@ async function timeThreads(
   }
 }
 
-export async function measureStyleSpeed(options: { size: number; threads: number[]; iterations: number }): Promise<StyleSpeedResult> {
-  const report = await initBackend();
+/** The loss that speed measurements time (here and bench/style.bench.ts): the course preset's layers, TV on, max pooling. */
+export function speedLossSpec(): LossSpec {
   const preset = STYLE_PRESETS.course;
-  const spec: LossSpec = {
+  return {
     contentLayers: preset.contentLayers,
     styleLayers: preset.styleLayers,
     alpha: preset.alpha,
@@ -84,6 +84,11 @@ export async function measureStyleSpeed(options: { size: number; threads: number
     tvWeight: 1,
     pooling: 'max',
   };
+}
+
+export async function measureStyleSpeed(options: { size: number; threads: number[]; iterations: number }): Promise<StyleSpeedResult> {
+  const report = await initBackend();
+  const spec = speedLossSpec();
   const width = options.size;
   const height = Math.max(1, Math.round((options.size * 3) / 4));
   const weights = randomWeights(deepestLayer(spec));
