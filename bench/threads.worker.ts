@@ -6,8 +6,10 @@ import { tf } from '../engine/runtime/tf.ts';
 
 const port = expectDefined(parentPort, 'parentPort (bench/threads.worker.ts runs only as a worker thread)');
 await initBackend('wasm');
-const x = tf.randomNormal<tf.Rank.R4>([1, 96, 128, 128]);
-const k = tf.randomNormal<tf.Rank.R4>([3, 3, 128, 128]);
+const { shape } = workerData as { shape: [number, number, number, number] };
+const [h, w, cin, cout] = shape;
+const x = tf.randomNormal<tf.Rank.R4>([1, h, w, cin]);
+const k = tf.randomNormal<tf.Rank.R4>([3, 3, cin, cout]);
 tf.conv2d(x, k, 1, 'same').dispose(); // warm-up
 port.postMessage('ready');
 port.once('message', () => {
