@@ -15,7 +15,7 @@ import { applyKey, encryptPlaintextStore } from './encryption.ts';
 import { checkKey, type StoreKey } from './key.ts';
 import { storeFileState } from './store-file.ts';
 import { importExport, writeExport, type ExportCounts, type ImportReport, type NumberedLine } from './portable.ts';
-import { openRepositories, type Repositories } from './repositories/index.ts';
+import { mergePersonRows, openRepositories, purgePersonRows, type Repositories } from './repositories/index.ts';
 import type {
   CheckinRow,
   EmbeddingIndex,
@@ -274,11 +274,7 @@ export class Store {
       const source = this.requirePerson(from);
       const target = this.requirePerson(into);
       if (source.id === target.id) throw new FaceKitError('BAD_INPUT', `cannot merge "${source.name}" into itself`);
-      const moved = this.#repo.faces.reassign(source.id, target.id);
-      this.#repo.checkins.reassign(source.id, target.id);
-      this.#repo.spoofAttempts.reassign(source.id, target.id);
-      this.#repo.people.delete(source.id);
-      this.#repo.people.touch(target.id, now());
+      const moved = mergePersonRows(this.#repo, source.id, target.id, now());
       return { moved, person: this.#personById(target.id) };
     });
   }
@@ -289,16 +285,7 @@ export class Store {
    * empties the -wal, where older copies of those pages (with the embeddings) would otherwise linger.
    */
   removePerson(name: string): { faces: number; photos: number; checkins: number } {
-    const removed = this.#write(() => {
-      const id = this.requirePerson(name).id;
-      const photoIds = this.#repo.faces.photoIdsOf(id);
-      const faces = this.#repo.faces.deleteByPerson(id);
-      const checkins = this.#repo.checkins.deleteByPerson(id);
-      this.#repo.people.delete(id);
-      let photos = 0;
-      for (const photoId of photoIds) photos += this.#repo.photos.deleteIfUnused(photoId);
-      return { faces, photos, checkins };
-    });
+    const removed = this.#write(() => purgePersonRows(this.#repo, this.requirePerson(name).id));
     this.#db.pragma('wal_checkpoint(TRUNCATE)'); // waits (busy_timeout) for readers of older snapshots
     return removed;
   }

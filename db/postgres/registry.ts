@@ -42,8 +42,7 @@ export type RegistryEnrolOutcome =
 export function enrolFace(client: RegistryClient, personName: string, face: SealedFace): Promise<RegistryEnrolOutcome> {
   const name = cleanName(personName);
   return writeTransaction(client, async (): Promise<RegistryEnrolOutcome> => {
-    const person = await client.query<{ id: string }>('SELECT id FROM people WHERE name_key = $1', [nameKey(name)]);
-    let personId = person.rows[0] ? Number(person.rows[0].id) : undefined;
+    let personId = (await findPerson(client, name))?.id;
     const existing = await client.query<{ id: string; person_id: string; owner: string; model_id: string }>(
       `SELECT f.id, f.person_id, p.name AS owner, f.model_id FROM faces f JOIN people p ON p.id = f.person_id
        WHERE f.photo_tag = $1 AND f.face_index = $2`,
@@ -130,12 +129,18 @@ interface RegistryPerson {
   name: string;
 }
 
-/** The person with this name (case-folded, as the SQLite store finds them), or NOT_FOUND. */
-async function requirePerson(client: RegistryClient, name: string): Promise<RegistryPerson> {
+/** The person with this name (case-folded, as the SQLite store finds them), if any. */
+async function findPerson(client: RegistryClient, name: string): Promise<RegistryPerson | undefined> {
   const r = await client.query<{ id: string; name: string }>('SELECT id, name FROM people WHERE name_key = $1', [nameKey(name)]);
   const row = r.rows[0];
-  if (!row) throw new FaceKitError('NOT_FOUND', `no person named "${name}"`);
-  return { id: Number(row.id), name: row.name };
+  return row && { id: Number(row.id), name: row.name };
+}
+
+/** The person with this name, or NOT_FOUND. */
+async function requirePerson(client: RegistryClient, name: string): Promise<RegistryPerson> {
+  const person = await findPerson(client, name);
+  if (!person) throw new FaceKitError('NOT_FOUND', `no person named "${name}"`);
+  return person;
 }
 
 /** Renames a person (a new seq, so every kiosk's pull renames its copy); the new name must be free. */
@@ -143,9 +148,8 @@ export function renamePerson(client: RegistryClient, oldName: string, newName: s
   const name = cleanName(newName);
   return writeTransaction(client, async () => {
     const person = await requirePerson(client, oldName);
-    const other = await client.query<{ id: string }>('SELECT id FROM people WHERE name_key = $1', [nameKey(name)]);
-    if (other.rows[0] && Number(other.rows[0].id) !== person.id)
-      throw new FaceKitError('CONFLICT', `a person named "${name}" already exists`);
+    const other = await findPerson(client, name);
+    if (other && other.id !== person.id) throw new FaceKitError('CONFLICT', `a person named "${name}" already exists`);
     await client.query("UPDATE people SET name = $1, name_key = $2, updated_at = now(), seq = nextval('changes_seq') WHERE id = $3", [
       name,
       nameKey(name),

@@ -28,3 +28,30 @@ export function openRepositories(db: StoreDatabase): Repositories {
     spoofAttempts: new SpoofAttemptsRepository(db),
   };
 }
+
+/**
+ * Moves everything of person `sourceId` (faces, check-ins, spoof attempts) to `targetId` and deletes the
+ * source. The one merge of rows: Store.mergePeople and a registry pull's merge tombstone. Returns faces moved.
+ */
+export function mergePersonRows(repo: Repositories, sourceId: number, targetId: number, at: string): number {
+  const moved = repo.faces.reassign(sourceId, targetId);
+  repo.checkins.reassign(sourceId, targetId);
+  repo.spoofAttempts.reassign(sourceId, targetId);
+  repo.people.delete(sourceId);
+  repo.people.touch(targetId, at);
+  return moved;
+}
+
+/**
+ * Deletes a person's rows: faces (embeddings, thumbnails), photo records no one else is in, check-ins, the
+ * person. The one purge: Store.removePerson and a registry pull's removal tombstone (each then checkpoints the WAL).
+ */
+export function purgePersonRows(repo: Repositories, personId: number): { faces: number; photos: number; checkins: number } {
+  const photoIds = repo.faces.photoIdsOf(personId);
+  const faces = repo.faces.deleteByPerson(personId);
+  const checkins = repo.checkins.deleteByPerson(personId);
+  repo.people.delete(personId);
+  let photos = 0;
+  for (const photoId of photoIds) photos += repo.photos.deleteIfUnused(photoId);
+  return { faces, photos, checkins };
+}

@@ -7,6 +7,7 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, sc
 import { FaceKitError } from '../../api/errors.ts';
 import type { StoreKey } from '../key.ts';
 import type { NewFace, PhotoInfo } from '../types.ts';
+import type { SealedFace } from '../postgres/registry.ts';
 
 const NONCE = 12;
 const TAG = 16;
@@ -135,4 +136,16 @@ export function decodeFacePayload(plain: Buffer, modelId: string): FacePayload {
       thumbnail,
     },
   };
+}
+
+/** A face sealed for the registry: the photo's tag (the server keeps a face unique by it) and the blob bound to its row. */
+export function sealFace(keys: RegistryKeys, payload: FacePayload): SealedFace {
+  const tag = photoTag(keys, payload.photo.sha256);
+  const { faceIndex, modelId } = payload.face;
+  return { photoTag: tag, faceIndex, modelId, sealed: seal(keys, encodeFacePayload(payload), faceAad(modelId, tag, faceIndex)) };
+}
+
+/** A registry face opened with the key: GCM fails it (STORE_KEY) unless it was sealed for this very row. */
+export function openFace(keys: RegistryKeys, f: SealedFace): FacePayload {
+  return decodeFacePayload(open(keys, f.sealed, faceAad(f.modelId, f.photoTag, f.faceIndex)), f.modelId);
 }

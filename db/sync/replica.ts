@@ -24,14 +24,14 @@ import {
   mergePeople as registryMergePeople,
   removePerson as registryRemovePerson,
   renamePerson as registryRenamePerson,
-  type ChangedFace,
   type Changes,
   type CheckinOutcome,
   type Deletion,
 } from '../postgres/registry.ts';
+import { mergePersonRows, purgePersonRows, type Repositories } from '../repositories/index.ts';
 import { RegistryCacheRepository } from '../repositories/registry-cache.ts';
 import { openRegistry } from './registry-session.ts';
-import { decodeFacePayload, encodeFacePayload, faceAad, open, photoTag, seal, type FacePayload, type RegistryKeys } from './crypto.ts';
+import { openFace, sealFace, type FacePayload, type RegistryKeys } from './crypto.ts';
 
 export interface ReplicaOptions {
   /** postgres://user@host:port/db */
@@ -300,9 +300,7 @@ export class Replica {
     let outcome;
     try {
       outcome = await this.#talk((client, keys) => {
-        const tag = photoTag(keys, p.sha256);
-        const sealed = seal(keys, encodeFacePayload({ photo: p, face }), faceAad(face.modelId, tag, face.faceIndex));
-        return registryEnrolFace(client, personName, { photoTag: tag, faceIndex: face.faceIndex, modelId: face.modelId, sealed });
+        return registryEnrolFace(client, personName, sealFace(keys, { photo: p, face }));
       });
     } catch (error) {
       if (isFaceKitError(error, 'DISCONNECTED')) {
@@ -435,16 +433,10 @@ function addPullReports(a: PullReport, b: PullReport): PullReport {
   return { people: a.people + b.people, faces: a.faces + b.faces, checkins: a.checkins + b.checkins, purged, cursor: b.cursor };
 }
 
-function openFace(keys: RegistryKeys, f: ChangedFace): FacePayload {
-  return decodeFacePayload(open(keys, f.sealed, faceAad(f.modelId, f.photoTag, f.faceIndex)), f.modelId);
-}
-
-type Repos = Parameters<Parameters<Store['replicate']>[0]>[1];
-
 /** Applies one pull in the caller's transaction; rows at or below the cursor (applied by another process meanwhile) are skipped. */
 function applyChanges(
   cache: RegistryCacheRepository,
-  repo: Repos,
+  repo: Repositories,
   changes: Changes,
   opened: Map<number, FacePayload>,
   registryId: string | undefined,
@@ -516,7 +508,7 @@ function applyChanges(
 }
 
 /** One tombstone: a face deleted, a person merged (their rows follow the survivor) or removed (purged). */
-function applyDeletion(cache: RegistryCacheRepository, repo: Repos, d: Deletion, purged: PurgeCounts, t: string): void {
+function applyDeletion(cache: RegistryCacheRepository, repo: Repositories, d: Deletion, purged: PurgeCounts, t: string): void {
   if (d.kind === 'face') {
     const local = cache.localFace(d.serverId);
     cache.forgetFace(d.serverId);
@@ -538,21 +530,16 @@ function applyDeletion(cache: RegistryCacheRepository, repo: Repos, d: Deletion,
     return;
   }
   // As Store.mergePeople, plus the queued check-ins.
-  repo.faces.reassign(local, target);
-  repo.checkins.reassign(local, target);
-  repo.spoofAttempts.reassign(local, target);
   cache.reassignOutbox(local, target);
-  repo.people.delete(local);
-  repo.people.touch(target, t);
+  mergePersonRows(repo, local, target, t);
 }
 
 /** As Store.removePerson: faces (embeddings, thumbnails), photo records no one else is in, check-ins; and the queue. */
-function purgePerson(cache: RegistryCacheRepository, repo: Repos, local: number, purged: PurgeCounts): void {
-  const photoIds = repo.faces.photoIdsOf(local);
-  purged.queued += cache.forgetCheckinsOf(local);
-  purged.faces += repo.faces.deleteByPerson(local);
-  purged.checkins += repo.checkins.deleteByPerson(local);
-  repo.people.delete(local);
-  for (const photoId of photoIds) purged.photos += repo.photos.deleteIfUnused(photoId);
+function purgePerson(cache: RegistryCacheRepository, repo: Repositories, local: number, purged: PurgeCounts): void {
+  purged.queued += cache.forgetCheckinsOf(local); // before the check-ins it maps are deleted
+  const removed = purgePersonRows(repo, local);
+  purged.faces += removed.faces;
+  purged.checkins += removed.checkins;
+  purged.photos += removed.photos;
   purged.people++;
 }

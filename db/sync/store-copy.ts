@@ -18,7 +18,7 @@ import type { PhotoInfo } from '../types.ts';
 import { nameKey } from '../validate.ts';
 import { redactUrl } from '../postgres/client.ts';
 import { changesSince, copyIntoRegistry, type CopiedCheckin, type CopiedFace, type CopyCounts } from '../postgres/registry.ts';
-import { decodeFacePayload, encodeFacePayload, faceAad, open, photoTag, seal, type RegistryKeys } from './crypto.ts';
+import { openFace, sealFace, type RegistryKeys } from './crypto.ts';
 import { openRegistry } from './registry-session.ts';
 
 export type CopyStage = 'read' | 'write' | 'verify';
@@ -132,7 +132,7 @@ async function snapshotRegistry(client: Parameters<typeof changesSince>[0], keys
     settings: 0,
   };
   for (const f of changes.faces) {
-    const { photo, face } = decodeFacePayload(open(keys, f.sealed, faceAad(f.modelId, f.photoTag, f.faceIndex)), f.modelId);
+    const { photo, face } = openFace(keys, f);
     const owner = names.get(f.personId);
     if (owner === undefined) throw new FaceKitError('INTERNAL', `registry face ${f.id} has no person in the same snapshot`);
     const key = faceKey(f.modelId, photo.sha256, face.faceIndex);
@@ -260,15 +260,7 @@ function sealForRegistry(
   });
   const faces = [...source.faces.values()].map((f): CopiedFace => {
     const face = { ...f, embedding: toFloat32(f.embedding) };
-    const tag = photoTag(keys, f.photo.sha256);
-    return {
-      personName: expectName(source.people, f.person),
-      photoTag: tag,
-      faceIndex: f.faceIndex,
-      modelId: f.modelId,
-      sealed: seal(keys, encodeFacePayload({ photo: f.photo, face }), faceAad(f.modelId, tag, f.faceIndex)),
-      createdAt: f.createdAt,
-    };
+    return { personName: expectName(source.people, f.person), ...sealFace(keys, { photo: f.photo, face }), createdAt: f.createdAt };
   });
   const seen = new Map<string, number>();
   const checkins = source.checkins.map((c): CopiedCheckin => {
