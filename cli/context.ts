@@ -1,10 +1,9 @@
 // Runs in the CLI. What every command shares: global options, the store (opened on first use), and
 // output that is either for people (stdout lines, progress on stderr) or for programs (one JSON object).
 import fs from 'node:fs';
-import os from 'node:os';
 import type { Command } from 'commander';
 import { Store } from '../db/store.ts';
-import { defaultDbPath } from '../engine/runtime/paths.ts';
+import { defaultDbPath, defaultKioskName } from '../engine/runtime/paths.ts';
 import { createProgress, type Progress, type ProgressOptions } from './progress.ts';
 import { isEncryptedFile, KEY_ENV, missingKeyError, resolveStoreKey } from './store-key.ts';
 import type { StoreKey } from '../db/key.ts';
@@ -162,7 +161,7 @@ export class CliContext {
 
 /** This kiosk's name, recorded with its check-ins in registry mode: --kiosk (`facekit checkin`), else $FACEKIT_KIOSK, else the host name. */
 export function kioskName(command: Command): string {
-  return command.opts<{ kiosk?: string }>().kiosk || process.env.FACEKIT_KIOSK || os.hostname();
+  return command.opts<{ kiosk?: string }>().kiosk || defaultKioskName();
 }
 
 /** Embeddings and other typed arrays print as plain arrays; numbers are rounded for reading. */

@@ -2,11 +2,11 @@
 // server: follows it (db/sync/replica.ts follow(): pull on change notices, flush the queued check-ins, retry
 // while the server is away), knows whether it is reachable, and tells every UI: 'data.changed' after a sync
 // that changed what the screens show, 'store.status' when online ↔ offline, the queue or the error changes.
-import os from 'node:os';
 import { FaceKitError, isFaceKitError } from '../api/errors.ts';
 import type { EventName, Events, StoreStatus } from '../api/definition.ts';
 import type { StoreKey } from '../db/key.ts';
 import type { Store } from '../db/store.ts';
+import { defaultKioskName } from '../engine/runtime/paths.ts';
 import { Replica, type FlushReport, type PullReport, type SyncReport } from '../db/sync/replica.ts';
 
 /** How often a lost server is retried and the queue flushed; FACEKIT_REGISTRY_RETRY_MS overrides (tests). */
@@ -124,7 +124,7 @@ export function openRegistryLink(store: Store, url: string, key: StoreKey | unde
       'STORE_KEY',
       'registry mode needs FACEKIT_KEY: the cache and the faces sent to the server are encrypted with it',
     );
-  const link = new RegistryLink(new Replica(store, { url, key, kiosk: process.env.FACEKIT_KIOSK || os.hostname() }), emit);
+  const link = new RegistryLink(new Replica(store, { url, key, kiosk: defaultKioskName() }), emit);
   link.start();
   return link;
 }

@@ -14,8 +14,6 @@ import { recordUnknownFaces } from './visitors.ts';
 export interface KioskFrameResult {
   /** Every face of the frame as recognised (box, match, analysis), in the frame's order. */
   faces: AnalyzedMatch[];
-  /** The same faces as the session saw them. */
-  seen: SeenFace[];
   outcome: FrameOutcome;
   /** Refused attempts written now. */
   spoofAttempts: number;
@@ -24,14 +22,14 @@ export interface KioskFrameResult {
 }
 
 /** The passive score of each recognised face (unknown faces are never checked in, so never scored). */
-export async function passiveScores(models: FaceModels, image: RgbImage, faces: AnalyzedMatch[], on: boolean): Promise<(number | null)[]> {
+async function passiveScores(models: FaceModels, image: RgbImage, faces: AnalyzedMatch[], on: boolean): Promise<(number | null)[]> {
   const scores: (number | null)[] = [];
   for (const f of faces) scores.push(on && f.match ? (await passiveLiveness(models, image, f.analysis)).score : null);
   return scores;
 }
 
 /** Writes each refused attempt with a thumbnail of its face; returns how many. */
-export async function recordRefusals(kiosk: KioskSession, image: RgbImage, faces: AnalyzedMatch[], refusals: Refusal[]): Promise<number> {
+async function recordRefusals(kiosk: KioskSession, image: RgbImage, faces: AnalyzedMatch[], refusals: Refusal[]): Promise<number> {
   for (const refusal of refusals) {
     const face = faces[refusal.faceIndex];
     kiosk.recordSpoofAttempt(refusal, face ? await faceThumbnail(image, face.analysis.box) : null);
@@ -40,7 +38,7 @@ export async function recordRefusals(kiosk: KioskSession, image: RgbImage, faces
 }
 
 /** What the check-in rules need of a recognised face. */
-export function seenFace(face: AnalyzedMatch, liveness: number | null): SeenFace {
+function seenFace(face: AnalyzedMatch, liveness: number | null): SeenFace {
   return {
     personId: face.match?.personId ?? null,
     name: face.match?.name ?? null,
@@ -66,5 +64,5 @@ export async function kioskFrame(
   const spoofAttempts = await recordRefusals(kiosk, frame, faces, outcome.refusals);
   // An unknown face logged: keep it (embedding, thumbnail) and regroup the visitors (issue #12).
   const visitorFaces = (await recordUnknownFaces(store, frame, modelId, faces, outcome.checkins)).length;
-  return { faces, seen, outcome, spoofAttempts, visitorFaces };
+  return { faces, outcome, spoofAttempts, visitorFaces };
 }

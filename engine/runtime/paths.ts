@@ -37,6 +37,11 @@ export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
  */
 export const bundledModelsDir = process.env.FACEKIT_BUNDLED_MODELS_DIR || path.join(appRoot(), 'models');
 
+/** This machine's kiosk name, recorded with its check-ins in registry mode: `FACEKIT_KIOSK`, else the host name. */
+export function defaultKioskName(env: NodeJS.ProcessEnv = process.env): string {
+  return env.FACEKIT_KIOSK || os.hostname();
+}
+
 /** Where downloaded or imported weights go: `FACEKIT_MODELS_DIR`, else `<dataDir>/models`. */
 export function userModelsDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.FACEKIT_MODELS_DIR || path.join(dataDir(env), 'models');

@@ -10,7 +10,7 @@ import { expectDefined, FaceKitError, throwIfCancelled } from '../../../api/erro
 import { initBackend } from '../../runtime/backend.ts';
 import { tf } from '../../runtime/tf.ts';
 import type { Tensor4D } from '../../runtime/tf.ts';
-import { convLayerName, layerIndex, pooledBefore } from '../vgg19.ts';
+import { convLayerName, layerIndex } from '../vgg19.ts';
 import type { Pooling, Vgg19Weights } from '../vgg19.ts';
 import { addImageTerms, layerRoles } from '../loss.ts';
 import type { LossAndGradient, LossSpec, LossTargets, LossTerms } from '../loss.ts';
@@ -134,7 +134,7 @@ export class BandParallelLoss {
     await this.#all((k) => ({
       op: 'stage',
       content: content.map((c) => {
-        const { start, end } = bandRows(stage.starts, k, this.#levelOf(c.layer), stage.heights);
+        const { start, end } = bandRows(stage.starts, k, poolsUpTo(c.layer), stage.heights);
         const [, , w, ch] = c.shape;
         return { layer: c.layer, shape: [1, end - start, w, ch], data: c.data.slice(start * w * ch, end * w * ch) };
       }),
@@ -146,17 +146,11 @@ export class BandParallelLoss {
     return this.#stage?.starts.length ?? 0;
   }
 
-  #levelOf(layer: number): number {
-    let level = 0;
-    for (let i = 0; i <= layer; i++) if (pooledBefore(i)) level++;
-    return level;
-  }
-
   #plan(spec: LossSpec): Map<number, LayerPlan> {
     const plan = new Map<number, LayerPlan>();
     for (const [name, role] of layerRoles(spec)) {
       const i = layerIndex(name);
-      plan.set(i, { level: this.#levelOf(i), channels: expectDefined(this.#channels[i], `the width of layer ${i}`), ...role });
+      plan.set(i, { level: poolsUpTo(i), channels: expectDefined(this.#channels[i], `the width of layer ${i}`), ...role });
     }
     return plan;
   }
