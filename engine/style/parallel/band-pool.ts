@@ -1,8 +1,9 @@
 // Runs in the engine process, on the style job's thread. Its one job: one loss+gradient evaluation of a
 // style job split across worker threads by rows. Each worker (band-worker.ts, its own wasm instance) holds
-// one horizontal band of every map; before each 3×3 conv (forward) and each input-gradient conv (backward)
-// this thread passes every band its neighbours' edge rows, and it sums the bands' Gram and content shares
-// into the loss. The optimiser, TV and plug-in terms stay here, on the full image.
+// one horizontal band of every map and swaps edge rows with its neighbours itself (edge-link.ts), so an
+// iteration is two rounds here: 'forward', after which this thread sums the bands' Gram and content shares
+// into the loss, and 'backward', which returns each band's rows of the image gradient. The optimiser, TV and
+// plug-in terms stay here, on the full image.
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -15,7 +16,8 @@ import type { Pooling, Vgg19Weights } from '../vgg19.ts';
 import { addImageTerms, layerRoles } from '../loss.ts';
 import type { LossAndGradient, LossSpec, LossTargets, LossTerms } from '../loss.ts';
 import { bandRows, bandStarts, levelHeights, poolsUpTo } from './bands.ts';
-import type { BandReply, BandRequest, LayerArrays } from './protocol.ts';
+import { createLinkBuffer, StopFlag } from './edge-link.ts';
+import type { BandReply, BandRequest, LayerArrays, LayerScales } from './protocol.ts';
 
 type Ok = Extract<BandReply, { ok: true }>;
 
@@ -42,14 +44,18 @@ export class BandParallelLoss {
   readonly #deepest: number;
   readonly #pools: number;
   readonly #channels: number[];
+  readonly #stop: StopFlag;
   #stage: StageGeometry | undefined;
+  /** The next iteration's first edge-exchange step: every iteration's steps are new (see edge-link.ts). */
+  #nextStep = 0;
 
-  private constructor(workers: Worker[], deepest: number, channels: number[]) {
+  private constructor(workers: Worker[], deepest: number, channels: number[], stop: StopFlag) {
     this.#workers = workers;
     this.threads = workers.length;
     this.#deepest = deepest;
     this.#pools = poolsUpTo(deepest);
     this.#channels = channels;
+    this.#stop = stop;
   }
 
   /** Starts `threads` workers and gives each the weights up to `deepest` (copied: each has its own heap). */
@@ -67,13 +73,15 @@ export class BandParallelLoss {
       });
     }
     const workers = Array.from({ length: threads }, startBandWorker);
+    const stop = new StopFlag();
     const pool = new BandParallelLoss(
       workers,
       deepest,
       layers.map((l) => l.kernelShape[3]),
+      stop,
     );
     try {
-      await pool.#all(() => ({ op: 'init', backend, pooling, deepest, layers }));
+      await pool.#all(() => ({ op: 'init', backend, pooling, deepest, layers, stop: stop.buffer }));
     } catch (error) {
       await pool.close();
       throw error;
@@ -110,13 +118,29 @@ export class BandParallelLoss {
     });
   }
 
-  /** The same kind of request to every band of the current stage (all workers before the first stage). */
-  #all(request: (k: number) => BandRequest): Promise<Ok[]> {
+  /**
+   * The same kind of request to every band of the current stage (all workers before the first stage). A band
+   * that fails raises the stop flag, so that its neighbours stop waiting for its rows; every band has replied
+   * before this settles, so no late reply is taken for the next request's.
+   */
+  async #all(request: (k: number) => BandRequest): Promise<Ok[]> {
     const n = this.#stage?.starts.length ?? this.#workers.length;
-    return Promise.all(Array.from({ length: n }, (_, k) => this.#call(k, request(k))));
+    const settled = await Promise.allSettled(
+      Array.from({ length: n }, (_, k) =>
+        this.#call(k, request(k)).catch((error: unknown) => {
+          this.#stop.raise();
+          throw error;
+        }),
+      ),
+    );
+    const failures = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    // The band that failed first is the cause; the others were stopped by it (CANCELLED).
+    const cause = failures.find((e) => !(e instanceof FaceKitError && e.code === 'CANCELLED')) ?? failures[0];
+    if (failures.length) throw cause;
+    return settled.map((r) => (r as PromiseFulfilledResult<Ok>).value);
   }
 
-  /** Cuts the stage into bands and gives each worker its rows of the content targets. */
+  /** Cuts the stage into bands, links neighbouring bands and gives each worker its rows of the content targets. */
   async prepareStage(height: number, width: number, targets: LossTargets): Promise<void> {
     const stage: StageGeometry = {
       height,
@@ -131,6 +155,7 @@ export class BandParallelLoss {
       data: t.dataSync() as Float32Array,
       shape: t.shape,
     }));
+    const links = Array.from({ length: stage.starts.length - 1 }, () => createLinkBuffer(this.#widestRow(stage)));
     await this.#all((k) => ({
       op: 'stage',
       content: content.map((c) => {
@@ -138,7 +163,20 @@ export class BandParallelLoss {
         const [, , w, ch] = c.shape;
         return { layer: c.layer, shape: [1, end - start, w, ch], data: c.data.slice(start * w * ch, end * w * ch) };
       }),
+      above: links[k - 1],
+      below: links[k],
     }));
+  }
+
+  /** The most values one edge row holds: a layer's input or output row (the same width) at its level. */
+  #widestRow(stage: StageGeometry): number {
+    let widest = 0;
+    for (let i = 0; i <= this.#deepest; i++) {
+      const width = expectDefined(stage.widths[poolsUpTo(i)], 'a level width');
+      const inChannels = i === 0 ? 3 : expectDefined(this.#channels[i - 1], `the width of layer ${i - 1}`);
+      widest = Math.max(widest, width * Math.max(inChannels, expectDefined(this.#channels[i], `the width of layer ${i}`)));
+    }
+    return widest;
   }
 
   /** How many of this thread's workers the current stage uses (short images get fewer bands). */
@@ -161,59 +199,68 @@ export class BandParallelLoss {
     const [, h, w] = x.shape;
     if (h !== stage.height || w !== stage.width)
       throw new FaceKitError('INTERNAL', `image ${w}×${h} for a stage prepared at ${stage.width}×${stage.height}`);
+    throwIfCancelled(signal);
     const plan = this.#plan(spec);
     const pixels = x.dataSync() as Float32Array;
     const rowLen = w * 3;
-    const rows = (k: number) => bandRows(stage.starts, k, 0, stage.heights);
-    await this.#all((k) => {
-      const { start, end } = rows(k);
-      return { op: 'begin', shape: [1, end - start, w, 3], data: pixels.slice(start * rowLen, end * rowLen) };
-    });
-    const n = stage.starts.length;
-    // Halo rows for layer 0 come from the image; later ones from the bands' replies.
-    let above: (Float32Array | undefined)[] = Array.from({ length: n }, (_, k) =>
-      k ? pixels.slice((rows(k).start - 1) * rowLen, rows(k).start * rowLen) : undefined,
-    );
-    let below: (Float32Array | undefined)[] = Array.from({ length: n }, (_, k) =>
-      k < n - 1 ? pixels.slice(rows(k).end * rowLen, (rows(k).end + 1) * rowLen) : undefined,
-    );
-    const contentSq = new Map<number, number>();
-    const grams = new Map<number, Float64Array>();
-    for (let i = 0; i <= this.#deepest; i++) {
-      throwIfCancelled(signal);
-      const p = plan.get(i);
-      const layerAbove = above;
-      const layerBelow = below;
-      const replies = await this.#all((k) => ({
-        op: 'forward',
-        layer: i,
-        above: layerAbove[k],
-        below: layerBelow[k],
-        content: p?.content !== undefined,
-        style: p?.style !== undefined,
-      }));
-      if (p?.content !== undefined)
-        contentSq.set(
-          i,
-          replies.reduce((s, r) => s + expectDefined(r.contentSq, 'a band content sum'), 0),
-        );
-      if (p?.style !== undefined) grams.set(i, sumArrays(replies.map((r) => expectDefined(r.gram, 'a band Gram'))));
-      ({ above, below } = neighbourRows(replies));
+    const roles = [...plan].map(([layer, p]) => ({ layer, content: p.content !== undefined, style: p.style !== undefined }));
+    const firstStep = this.#nextStep;
+    this.#nextStep += 2 * (this.#deepest + 1);
+    this.#stop.lower();
+    const onAbort = () => this.#stop.raise();
+    signal?.addEventListener('abort', onAbort);
+    try {
+      const forward = await this.#all((k) => {
+        const { start, end } = bandRows(stage.starts, k, 0, stage.heights);
+        return { op: 'forward', shape: [1, end - start, w, 3], data: pixels.slice(start * rowLen, end * rowLen), roles, firstStep };
+      });
+      const { terms, scales } = this.#lossTerms(forward, plan, stage, targets);
+      const backward = await this.#all(() => ({ op: 'backward', scales }));
+      const grad = tf.tensor4d(concatArrays(backward.map((r) => expectDefined(r.grad, 'a band image gradient'))), x.shape);
+      return { terms, grad: expectDefined(addImageTerms(x, spec, terms, grad), 'the image gradient') };
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** The network's loss terms from the bands' shares, and each loss layer's gradient scales for the backward pass. */
+  #lossTerms(
+    replies: Ok[],
+    plan: Map<number, LayerPlan>,
+    stage: StageGeometry,
+    targets: LossTargets,
+  ): { terms: LossTerms; scales: LayerScales[] } {
     const terms: LossTerms = { content: 0, style: 0, tv: 0, total: 0 };
-    const scales = new Map<number, { contentScale?: number; style?: { diff: Float32Array; scale: number } }>();
+    const scales: LayerScales[] = [];
     for (const [i, p] of plan) {
       const positions = expectDefined(stage.heights[p.level], 'a level height') * expectDefined(stage.widths[p.level], 'a level width');
       const c = p.channels;
-      const s: { contentScale?: number; style?: { diff: Float32Array; scale: number } } = {};
+      const s: LayerScales = { layer: i };
       if (p.content !== undefined) {
+        const sq = replies.reduce(
+          (sum, r) =>
+            sum +
+            expectDefined(
+              r.contentSq?.find((e) => e.layer === i),
+              'a band content sum',
+            ).value,
+          0,
+        );
         // α·J_content = k/(4·N)·Σ(a − a_C)², d/da = k/(2·N)·(a − a_C), N = every value of the layer.
-        terms.content += (p.content * expectDefined(contentSq.get(i), 'a content sum')) / (4 * positions * c);
+        terms.content += (p.content * sq) / (4 * positions * c);
         s.contentScale = p.content / (2 * positions * c);
       }
       if (p.style !== undefined) {
         const gS = expectDefined(targets.grams.get(convLayerName(i)), `the style Gram target of ${convLayerName(i)}`);
-        const g = expectDefined(grams.get(i), 'a summed Gram');
+        const g = sumArrays(
+          replies.map(
+            (r) =>
+              expectDefined(
+                r.grams?.find((e) => e.layer === i),
+                'a band Gram',
+              ).gram,
+          ),
+        );
         // Typed arrays are read outside tf.tidy, which would walk every index of its result.
         const d = tf.tidy(() => tf.sub(tf.div(tf.tensor2d(Float32Array.from(g), [c, c]), positions), gS));
         const cost = tf.tidy(() => tf.sum(tf.square(d)).dataSync()[0] ?? NaN);
@@ -222,22 +269,13 @@ export class BandParallelLoss {
         terms.style += (p.style * cost) / (4 * c * c);
         s.style = { diff, scale: p.style / (c * c * positions) };
       }
-      scales.set(i, s);
+      scales.push(s);
     }
-    let gradBands: Float32Array[] = [];
-    for (let i = this.#deepest; i >= 0; i--) {
-      throwIfCancelled(signal);
-      const s = scales.get(i) ?? {};
-      const dz = await this.#all(() => ({ op: 'dz', layer: i, ...s }));
-      const edges = neighbourRows(dz);
-      const back = await this.#all((k) => ({ op: 'back', layer: i, above: edges.above[k], below: edges.below[k] }));
-      if (i === 0) gradBands = back.map((r) => expectDefined(r.grad, 'a band image gradient'));
-    }
-    const grad = tf.tensor4d(concatArrays(gradBands), x.shape);
-    return { terms, grad: expectDefined(addImageTerms(x, spec, terms, grad), 'the image gradient') };
+    return { terms, scales };
   }
 
   async close(): Promise<void> {
+    this.#stop.raise();
     await Promise.all(this.#workers.map((w) => w.terminate()));
   }
 }
@@ -252,14 +290,6 @@ function startBandWorker(): Worker {
   return new Worker(new URL('../../workers/ts-worker-boot.mjs', import.meta.url), {
     workerData: { module: new URL('./band-worker.ts', import.meta.url).href },
   });
-}
-
-/** Each band's halo for the next conv: the last row of the band above, the first row of the band below. */
-function neighbourRows(replies: Ok[]): { above: (Float32Array | undefined)[]; below: (Float32Array | undefined)[] } {
-  return {
-    above: replies.map((_, k) => (k ? replies[k - 1]?.last : undefined)),
-    below: replies.map((_, k) => replies[k + 1]?.first),
-  };
 }
 
 /** Element-wise sum in float64 (the bands' Gram shares). */

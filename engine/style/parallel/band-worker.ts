@@ -1,7 +1,7 @@
 // Runs in a worker thread of a multi-threaded style job (band-pool.ts starts one per band), with its own
 // tfjs (wasm) instance. Its one job: one horizontal band of the image through VGG-19 — forward, the band's
 // shares of the content sums and style Grams, and FaceKit's hand-written backward pass (the same ops as
-// loss.ts) — with the neighbours' edge rows handed in by the main thread before every 3×3 convolution.
+// loss.ts) — swapping edge rows with the neighbouring bands' workers before every 3×3 convolution.
 import { parentPort } from 'node:worker_threads';
 import { expectDefined, FaceKitError } from '../../../api/errors.ts';
 import { reportUnexpected } from '../../runtime/error-log.ts';
@@ -10,23 +10,30 @@ import { tf } from '../../runtime/tf.ts';
 import type { Tensor4D } from '../../runtime/tf.ts';
 import { Vgg19Net, pool2, pool2Backward, pooledBefore } from '../vgg19.ts';
 import type { ConvPad, Vgg19Weights } from '../vgg19.ts';
-import type { BandReply, BandRequest, EdgeRows, LayerArrays } from './protocol.ts';
+import { EdgeLink, StopFlag } from './edge-link.ts';
+import type { BandReply, BandRequest, LayerArrays, LayerScales } from './protocol.ts';
 
 const port = expectDefined(parentPort, 'parentPort (band-worker.ts runs only as a worker thread)');
 
 let net: Vgg19Net | undefined;
-let weights: Vgg19Weights | undefined;
+let stop: StopFlag | undefined;
+let links: { above?: EdgeLink; below?: EdgeLink } = {};
 const content = new Map<number, Tensor4D>();
+/** One iteration's tensors: the band's image, each layer's activation, each pooled input. */
 let image: Tensor4D | undefined;
 const acts: (Tensor4D | undefined)[] = [];
 const pooled: (Tensor4D | undefined)[] = [];
-/** Upstream gradient w.r.t. the activation of the layer the next 'dz' is for. */
+/** The backward pass's gradient in flight (kept here so that a cancelled pass can free it). */
 let grad: Tensor4D | undefined;
-/** Gradient w.r.t. the pre-ReLU output of the layer the next 'back' is for. */
-let dz: Tensor4D | undefined;
+/** The current iteration's first exchange step (the forward pass's; the backward pass's follow). */
+let firstStep = 0;
 
 function theNet(): Vgg19Net {
   return expectDefined(net, 'the band worker network (init comes first)');
+}
+
+function theStopFlag(): StopFlag {
+  return expectDefined(stop, 'the band worker stop flag (init comes first)');
 }
 
 function buildWeights(layers: LayerArrays[]): Vgg19Weights {
@@ -35,41 +42,10 @@ function buildWeights(layers: LayerArrays[]): Vgg19Weights {
 
 /** Frees what one iteration holds (also what a cancelled one left behind). */
 function clearIteration(): void {
-  for (const t of [...acts, ...pooled, image, grad, dz]) t?.dispose();
+  for (const t of [...acts, ...pooled, image, grad]) t?.dispose();
   acts.length = 0;
   pooled.length = 0;
-  image = grad = dz = undefined;
-}
-
-/** The band with the neighbours' edge rows stacked on (zero padding at the image's own edges, as 'same' does). */
-function withHalo(band: Tensor4D, above?: Float32Array, below?: Float32Array): Tensor4D {
-  const [, , w, c] = band.shape;
-  const parts: Tensor4D[] = [];
-  if (above) parts.push(tf.tensor4d(above, [1, 1, w, c]));
-  parts.push(band);
-  if (below) parts.push(tf.tensor4d(below, [1, 1, w, c]));
-  return parts.length === 1 ? band : tf.concat(parts, 1);
-}
-
-/**
- * A 3×3 conv of the band's rows: the neighbours' rows stacked on where there are neighbours, zero padding
- * (as 'same' does) only at the image's own edges, so the output has exactly the band's rows.
- */
-function bandConv(
-  band: Tensor4D,
-  above: Float32Array | undefined,
-  below: Float32Array | undefined,
-  conv: (t: Tensor4D, pad: ConvPad) => Tensor4D,
-): Tensor4D {
-  if (!above && !below) return conv(band, 'same');
-  return tf.tidy(() =>
-    conv(withHalo(band, above, below), [
-      [0, 0],
-      [above ? 0 : 1, below ? 0 : 1],
-      [1, 1],
-      [0, 0],
-    ]),
-  );
+  image = grad = undefined;
 }
 
 /**
@@ -82,86 +58,129 @@ function readAndDispose(t: tf.Tensor): Float32Array {
   return values;
 }
 
-function edgeRows(t: Tensor4D): EdgeRows {
+function row(t: Tensor4D, r: number): Float32Array {
+  const [, , w, c] = t.shape;
+  return readAndDispose(tf.slice(t, [0, r, 0, 0], [1, 1, w, c]));
+}
+
+/** Sends this band's first and last rows of `t` to its neighbours and returns theirs next to it. */
+function swapEdges(t: Tensor4D, step: number): { above?: Float32Array; below?: Float32Array } {
   const [, h, w, c] = t.shape;
-  const row = (r: number) => readAndDispose(tf.slice(t, [0, r, 0, 0], [1, 1, w, c]));
-  return { first: row(0), last: row(h - 1) };
+  links.above?.send('up', step, row(t, 0));
+  links.below?.send('down', step, row(t, h - 1));
+  return { above: links.above?.receive('down', step, w * c), below: links.below?.receive('up', step, w * c) };
+}
+
+/**
+ * A 3×3 conv of the band's rows: the neighbours' rows stacked on where there are neighbours, zero padding
+ * (as 'same' does) only at the image's own edges, so the output has exactly the band's rows.
+ */
+function bandConv(band: Tensor4D, step: number, conv: (t: Tensor4D, pad: ConvPad) => Tensor4D): Tensor4D {
+  const { above, below } = swapEdges(band, step);
+  if (!above && !below) return conv(band, 'same');
+  const [, , w, c] = band.shape;
+  return tf.tidy(() => {
+    const parts: Tensor4D[] = [];
+    if (above) parts.push(tf.tensor4d(above, [1, 1, w, c]));
+    parts.push(band);
+    if (below) parts.push(tf.tensor4d(below, [1, 1, w, c]));
+    return conv(tf.concat(parts, 1), [
+      [0, 0],
+      [above ? 0 : 1, below ? 0 : 1],
+      [1, 1],
+      [0, 0],
+    ]);
+  });
+}
+
+/** Exchange steps: forward layers 0…deepest, then backward deepest…0. */
+function backwardStep(layer: number): number {
+  return firstStep + 2 * theNet().deepest + 1 - layer;
 }
 
 function forward(m: Extract<BandRequest, { op: 'forward' }>): BandReply {
   const n = theNet();
-  const i = m.layer;
-  const input = i === 0 ? expectDefined(image, 'the band image') : (pooled[i] ?? expectDefined(acts[i - 1], `activation ${i - 1}`));
-  const a = (acts[i] = bandConv(input, m.above, m.below, (t, pad) => n.conv(i, t, pad)));
-  const reply: BandReply = { ok: true };
-  if (m.content) {
-    const target = expectDefined(content.get(i), `the content target of layer ${i}`);
-    reply.contentSq = tf.tidy(() => tf.sum(tf.squaredDifference(a, target)).dataSync()[0] ?? NaN);
-  }
-  if (m.style) {
-    const gram = tf.tidy(() => {
-      const [, h, w, c] = a.shape;
-      // Same transpose + plain matMul as gramNormalized (faster on wasm); not normalised: bands are summed.
-      const f = tf.reshape(a, [h * w, c]);
-      const ft = tf.reshape(tf.transpose(a, [0, 3, 1, 2]), [c, h * w]);
-      return tf.matMul(ft, f);
-    });
-    reply.gram = readAndDispose(gram);
-  }
-  if (i < n.deepest) {
-    let next = a;
-    if (pooledBefore(i + 1)) next = pooled[i + 1] = tf.tidy(() => pool2(a, n.pooling));
-    Object.assign(reply, edgeRows(next));
+  const stopFlag = theStopFlag();
+  clearIteration();
+  firstStep = m.firstStep;
+  image = tf.tensor4d(m.data, m.shape);
+  const roles = new Map(m.roles.map((r) => [r.layer, r]));
+  const reply = {
+    ok: true as const,
+    contentSq: [] as { layer: number; value: number }[],
+    grams: [] as { layer: number; gram: Float32Array }[],
+  };
+  for (let i = 0; i <= n.deepest; i++) {
+    stopFlag.check();
+    const previous = acts[i - 1];
+    let input = i === 0 ? image : expectDefined(previous, `activation ${i - 1}`);
+    if (i > 0 && pooledBefore(i)) input = pooled[i] = pool2(input, n.pooling);
+    const a = (acts[i] = bandConv(input, firstStep + i, (t, pad) => n.conv(i, t, pad)));
+    const role = roles.get(i);
+    if (role?.content) {
+      const target = expectDefined(content.get(i), `the content target of layer ${i}`);
+      reply.contentSq.push({ layer: i, value: tf.tidy(() => tf.sum(tf.squaredDifference(a, target)).dataSync()[0] ?? NaN) });
+    }
+    if (role?.style) {
+      const gram = tf.tidy(() => {
+        const [, h, w, c] = a.shape;
+        // Same transpose + plain matMul as gramNormalized (faster on wasm); not normalised: bands are summed.
+        const f = tf.reshape(a, [h * w, c]);
+        const ft = tf.reshape(tf.transpose(a, [0, 3, 1, 2]), [c, h * w]);
+        return tf.matMul(ft, f);
+      });
+      reply.grams.push({ layer: i, gram: readAndDispose(gram) });
+    }
   }
   return reply;
 }
 
-function gradientAtLayer(m: Extract<BandRequest, { op: 'dz' }>): BandReply {
-  const i = m.layer;
+/** Gradient w.r.t. layer i's pre-ReLU output: the upstream gradient plus the layer's own loss terms. */
+function gradientAtLayer(i: number, upstream: Tensor4D | undefined, s: LayerScales | undefined): Tensor4D {
   const a = expectDefined(acts[i], `activation ${i}`);
-  const upstream = grad;
-  grad = undefined;
-  dz = tf.tidy(() => {
+  return tf.tidy(() => {
     const [, h, w, c] = a.shape;
     let g: Tensor4D | undefined = upstream;
-    if (m.contentScale !== undefined) {
+    if (s?.contentScale !== undefined) {
       const target = expectDefined(content.get(i), `the content target of layer ${i}`);
-      const gc = tf.mul<Tensor4D>(tf.sub(a, target), m.contentScale);
+      const gc = tf.mul<Tensor4D>(tf.sub(a, target), s.contentScale);
       g = g ? tf.add<Tensor4D>(g, gc) : gc;
     }
-    if (m.style) {
+    if (s?.style) {
       const f = tf.reshape(a, [h * w, c]);
-      const gs: Tensor4D = tf.reshape(tf.mul(tf.matMul(f, tf.tensor2d(m.style.diff, [c, c])), m.style.scale), a.shape);
+      const gs: Tensor4D = tf.reshape(tf.mul(tf.matMul(f, tf.tensor2d(s.style.diff, [c, c])), s.style.scale), a.shape);
       g = g ? tf.add<Tensor4D>(g, gs) : gs;
     }
     if (!g) throw new FaceKitError('INTERNAL', `no gradient reaches layer ${i} of the band`);
     return tf.mul<Tensor4D>(g, tf.step(a));
   });
-  upstream?.dispose();
-  return { ok: true, ...edgeRows(dz) };
 }
 
-function back(m: Extract<BandRequest, { op: 'back' }>): BandReply {
+function backward(m: Extract<BandRequest, { op: 'backward' }>): BandReply {
   const n = theNet();
-  const i = m.layer;
-  const d = expectDefined(dz, `the gradient at layer ${i}`);
-  dz = undefined;
-  let g = bandConv(d, m.above, m.below, (t, pad) => n.convInputGradient(i, t, pad));
-  d.dispose();
-  acts[i] = void acts[i]?.dispose();
-  const pooledIn = pooled[i];
-  if (pooledIn) {
-    const dIn = g;
-    g = pool2Backward(expectDefined(acts[i - 1], `activation ${i - 1}`), pooledIn, dIn, n.pooling);
-    dIn.dispose();
-    pooled[i] = void pooledIn.dispose();
-  }
-  if (i > 0) {
+  const stopFlag = theStopFlag();
+  const scales = new Map(m.scales.map((s) => [s.layer, s]));
+  for (let i = n.deepest; i >= 0; i--) {
+    stopFlag.check();
+    const dz = gradientAtLayer(i, grad, scales.get(i));
+    grad = void grad?.dispose();
+    let g: Tensor4D;
+    try {
+      g = bandConv(dz, backwardStep(i), (t, pad) => n.convInputGradient(i, t, pad));
+    } finally {
+      dz.dispose();
+    }
+    acts[i] = void acts[i]?.dispose();
+    const pooledIn = pooled[i];
+    if (pooledIn) {
+      const dIn = g;
+      g = pool2Backward(expectDefined(acts[i - 1], `activation ${i - 1}`), pooledIn, dIn, n.pooling);
+      dIn.dispose();
+      pooled[i] = void pooledIn.dispose();
+    }
     grad = g;
-    return { ok: true };
   }
-  const out = g.dataSync() as Float32Array;
-  g.dispose();
+  const out = expectDefined(grad, 'the band image gradient').dataSync() as Float32Array;
   clearIteration();
   return { ok: true, grad: out, tensors: tf.memory().numTensors };
 }
@@ -170,24 +189,24 @@ async function handle(m: BandRequest): Promise<BandReply> {
   switch (m.op) {
     case 'init':
       await initBackend(m.backend);
-      weights = buildWeights(m.layers);
-      net = new Vgg19Net(weights, m.pooling, m.deepest);
+      net = new Vgg19Net(buildWeights(m.layers), m.pooling, m.deepest);
+      stop = new StopFlag(m.stop);
       return { ok: true };
-    case 'stage':
+    case 'stage': {
       for (const t of content.values()) t.dispose();
       content.clear();
       for (const c of m.content) content.set(c.layer, tf.tensor4d(c.data, c.shape));
+      const stopFlag = theStopFlag();
+      links = {
+        above: m.above && new EdgeLink(m.above, stopFlag),
+        below: m.below && new EdgeLink(m.below, stopFlag),
+      };
       return { ok: true };
-    case 'begin':
-      clearIteration();
-      image = tf.tensor4d(m.data, m.shape);
-      return { ok: true };
+    }
     case 'forward':
       return forward(m);
-    case 'dz':
-      return gradientAtLayer(m);
-    case 'back':
-      return back(m);
+    case 'backward':
+      return backward(m);
   }
 }
 

@@ -44,18 +44,24 @@ function maxPixelDifference(a: RgbImage, b: RgbImage): number {
   return worst;
 }
 
-for (const optimizer of ['adam', 'lbfgs'] as const) {
-  test(`2 threads give the 1-thread losses and pixels (${optimizer})`, async () => {
+// 3 threads: a middle band, which swaps rows with neighbours on both sides.
+for (const [optimizer, threads] of [
+  ['adam', 2],
+  ['lbfgs', 2],
+  ['adam', 3],
+] as const) {
+  test(`${threads} threads give the 1-thread losses and pixels (${optimizer})`, async () => {
     const one = await runStyleTransfer(params({ optimizer: { kind: optimizer } }), { weights });
     const tensorsBefore = tf.memory().numTensors;
-    const two = await runStyleTransfer(params({ optimizer: { kind: optimizer } }), { weights, threads: 2 });
-    assert.equal(tf.memory().numTensors, tensorsBefore, 'the 2-thread job frees every tensor it made here');
+    const two = await runStyleTransfer(params({ optimizer: { kind: optimizer } }), { weights, threads });
+    assert.equal(two.threads, threads);
+    assert.equal(tf.memory().numTensors, tensorsBefore, `the ${threads}-thread job frees every tensor it made here`);
     assert.equal(two.iterations, one.iterations);
     for (const [name, a, b] of [
       ['first loss', one.lossFirst, two.lossFirst],
       ['last loss', one.lossLast, two.lossLast],
     ] as const) {
-      assert.ok(Math.abs(a - b) <= 1e-4 * Math.abs(a), `${name}: 1 thread ${a}, 2 threads ${b}`);
+      assert.ok(Math.abs(a - b) <= 1e-4 * Math.abs(a), `${name}: 1 thread ${a}, ${threads} threads ${b}`);
     }
     assert.ok(one.lossLast < one.lossFirst, 'the job optimises at all');
     assert.deepEqual([two.image.width, two.image.height], [one.image.width, one.image.height]);
@@ -68,4 +74,26 @@ test('a wrong band split would show: 2 threads differ from 1 thread with another
   const a = await runStyleTransfer(params(), { weights, threads: 2 });
   const b = await runStyleTransfer(params({ seed: 4 }), { weights, threads: 2 });
   assert.ok(maxPixelDifference(a.image, b.image) > 1);
+});
+
+test('cancelling a 2-thread job stops its bands and frees what it made', async () => {
+  // The bands stop between layers or out of a wait for their neighbour's rows (edge-link.ts's stop flag).
+  const controller = new AbortController();
+  const tensorsBefore = tf.memory().numTensors;
+  let progressEvents = 0;
+  let afterAbort = 0;
+  const job = runStyleTransfer(params({ content: picture(320, 240, 5), size: 320, iterations: 50 }), {
+    weights,
+    threads: 2,
+    signal: controller.signal,
+    onProgress: () => {
+      progressEvents++;
+      if (controller.signal.aborted) afterAbort++;
+      controller.abort();
+    },
+  });
+  await assert.rejects(job, (error: unknown) => error instanceof Error && 'code' in error && error.code === 'CANCELLED');
+  assert.ok(progressEvents >= 1, 'the job made progress before the cancel');
+  assert.equal(afterAbort, 0, 'no evaluation finished after the cancel');
+  assert.equal(tf.memory().numTensors, tensorsBefore, 'the cancelled job frees every tensor it made here');
 });
