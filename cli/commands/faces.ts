@@ -1,6 +1,8 @@
 // Runs in the CLI. facekit faces outdated|upgrade: the enrolled faces made by an older face pipeline
 // (engine/recognition/face-upgrade.ts), listed, and re-embedded from their photos where they still are.
 import type { Command } from 'commander';
+import { FaceKitError } from '../../api/errors.ts';
+import { redactUrl } from '../../db/postgres/client.ts';
 import { CliContext } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { currentPipelineId } from '../../engine/faces/pipeline-id.ts';
@@ -58,6 +60,12 @@ export function registerFacesCommands(program: Command): void {
     )
     .action(async (_opts: unknown, command: Command) => {
       const ctx = CliContext.from(command);
+      if (ctx.registryUrl !== undefined)
+        // Re-embedding here would change this kiosk's cache only; the next pull would bring the old faces back.
+        throw new FaceKitError(
+          'CONFLICT',
+          `faces upgrade is not available in registry mode yet: it would re-embed this machine's copy only, not the faces on ${redactUrl(ctx.registryUrl)}; enrol the people listed by \`facekit faces outdated\` again instead (\`facekit enroll NAME PHOTO\`)`,
+        );
       const store = ctx.store();
       const total = facesToUpgrade(store).length;
       const bar = ctx.progress('upgrading faces', total);

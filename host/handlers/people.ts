@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { FaceKitError } from '../../api/errors.ts';
 import { outdatedByPerson, upgradeFaces } from '../../engine/recognition/face-upgrade.ts';
-import { serverFirst } from './store.ts';
+import { refuseInRegistryMode, serverFirst } from './store.ts';
 import type { HandlerContext, Handlers } from './context.ts';
 import { toBox, toCheckin, toPerson } from './convert.ts';
 
@@ -68,6 +68,7 @@ export function peopleHandlers(
       return new Uint8Array(jpeg);
     },
     async 'faces.upgrade'() {
+      refuseInRegistryMode(ctx, 're-embedding faces from their photos');
       // One run at a time (two windows may click): a second call waits for the first, then finds less to do.
       while (upgrading) await upgrading.catch(() => undefined);
       const run = upgradeFaces(ctx.models, store, {

@@ -136,16 +136,21 @@ test("the kiosk's check-in reaches the server, named and from this kiosk", { ski
   assert.equal((await statusUntil((s) => s.queued === 0, 5000)).online, true);
 });
 
-test('a rename goes to the server first; visitor changes, which would stay on this kiosk, are refused', { skip }, async () => {
-  const renamed = (await host.call('people.rename', { name: NAME, newName: 'Barack H. Obama' })) as { name: string };
-  assert.equal(renamed.name, 'Barack H. Obama');
-  assert.deepEqual(await registry.sql('SELECT name FROM people'), [{ name: 'Barack H. Obama' }]);
-  await host.call('people.rename', { name: 'Barack H. Obama', newName: NAME });
-  assert.deepEqual(await registry.sql('SELECT name FROM people'), [{ name: NAME }]);
-  await assert.rejects(host.call('visitors.delete', { id: 1 }), (e: unknown) => {
-    return e instanceof FaceKitError && e.code === 'CONFLICT' && /not available in registry mode/.test(e.message);
-  });
-});
+test(
+  'a rename goes to the server first; visitor changes and face upgrades, which would stay on this kiosk, are refused',
+  { skip },
+  async () => {
+    const renamed = (await host.call('people.rename', { name: NAME, newName: 'Barack H. Obama' })) as { name: string };
+    assert.equal(renamed.name, 'Barack H. Obama');
+    assert.deepEqual(await registry.sql('SELECT name FROM people'), [{ name: 'Barack H. Obama' }]);
+    await host.call('people.rename', { name: 'Barack H. Obama', newName: NAME });
+    assert.deepEqual(await registry.sql('SELECT name FROM people'), [{ name: NAME }]);
+    for (const refused of [host.call('visitors.delete', { id: 1 }), host.call('faces.upgrade', undefined)])
+      await assert.rejects(refused, (e: unknown) => {
+        return e instanceof FaceKitError && e.code === 'CONFLICT' && /not available in registry mode/.test(e.message);
+      });
+  },
+);
 
 test(
   'server down: offline in store.status, enrolment refused, the kiosk still checks in (queued); back up: flushed',

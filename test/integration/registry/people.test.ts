@@ -191,6 +191,14 @@ test('a removal purges the server and every cache; queued check-ins of the remov
   assert.deepEqual(await registry.sql('SELECT id FROM checkins WHERE person_name = $1', [NAME]), [], 'no flush brought a visit back');
 });
 
+test("faces upgrade is refused in registry mode: it would re-embed this kiosk's copy only", { skip }, async () => {
+  const facesBefore = await registry.sql('SELECT id, sealed, seq FROM faces ORDER BY id');
+  const refused = await registry.cli(kiosk1, ['faces', 'upgrade']);
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(refused.stderr, /faces upgrade is not available in registry mode/);
+  assert.deepEqual(await registry.sql('SELECT id, sealed, seq FROM faces ORDER BY id'), facesBefore);
+});
+
 test('with the server stopped, rename, merge and remove fail clearly and change nothing', { skip }, async () => {
   await registry.withKiosk(kiosk2, async (two, store) => {
     await two.pull();
