@@ -43,7 +43,7 @@ function parseThreadList(value: string): number[] {
 function styleSpeedLines(r: StyleSpeedResult): string[] {
   const base = r.rows[0]?.ms_per_iteration ?? NaN;
   return [
-    `style transfer ${r.width}×${r.height}, ms per loss+gradient iteration (${r.iterations} timed, warm-up excluded), backend ${r.backend}`,
+    `style transfer ${r.width}×${r.height}, median ms per loss+gradient iteration (${r.iterations} timed per thread count, interleaved, warm-up excluded), backend ${r.backend}`,
     'threads  bands  ms/iteration  speed-up',
     ...r.rows.map(
       (row) =>
@@ -83,7 +83,12 @@ export function registerBenchCommands(program: Command): void {
     )
     .requiredOption('--size <px>', 'longer side of the 4:3 image (16–2048)', integerInRange({ min: 16, max: 2048 }))
     .option('--threads <list>', 'thread counts to compare, e.g. 1,2', parseThreadList, [1, 2])
-    .option('--iterations <n>', 'timed iterations per thread count (two more run first, untimed)', parsePositiveIntegerArg, 3)
+    .option(
+      '--iterations <n>',
+      'timed iterations per thread count, interleaved round by round (two more run first, untimed)',
+      parsePositiveIntegerArg,
+      3,
+    )
     .action(async (opts: { size: number; threads: number[]; iterations: number }, command: Command) => {
       const ctx = CliContext.from(command);
       const result = await measureStyleSpeed(opts);

@@ -1,6 +1,7 @@
 // Runs in the engine process (`facekit bench style`). Its one job: ms per loss+gradient iteration of a
 // style job for several thread counts, in one run, on the same image, layers and weights (VGG-19 at its
 // real widths with random values: timing does not depend on them; the real weights need not be installed).
+import { expectDefined } from '../../../api/errors.ts';
 import { tf } from '../../runtime/tf.ts';
 import type { Tensor4D } from '../../runtime/tf.ts';
 import { initBackend, describeBackend } from '../../runtime/backend.ts';
@@ -15,6 +16,7 @@ export interface StyleSpeedRow {
   threads: number;
   /** Bands the image was actually cut into (fewer than threads on a short image). */
   bands: number;
+  /** The median of the timed iterations. */
   ms_per_iteration: number;
 }
 
@@ -48,28 +50,64 @@ function randomWeights(upTo: number): Vgg19Weights {
 /** Untimed iterations before the timed ones, for every thread count alike. */
 export const WARM_UP = 2;
 
-/** One thread count: WARM_UP untimed iterations, then `iterations` timed ones. */
-async function timeThreads(
-  threads: number,
-  ctx: { weights: Vgg19Weights; net: Vgg19Net; spec: LossSpec; targets: LossTargets; x: Tensor4D; iterations: number },
-): Promise<StyleSpeedRow> {
+interface SpeedContext {
+  weights: Vgg19Weights;
+  net: Vgg19Net;
+  spec: LossSpec;
+  targets: LossTargets;
+  x: Tensor4D;
+  iterations: number;
+}
+
+/** One thread count's evaluator: this thread alone (1), or a band pool prepared for the image. */
+interface Runner {
+  threads: number;
+  bands?: BandParallelLoss;
+}
+
+async function runOnce(runner: Runner, ctx: SpeedContext): Promise<number> {
+  const t0 = performance.now();
+  const r = runner.bands
+    ? await runner.bands.lossAndGradient(ctx.x, ctx.targets, ctx.spec)
+    : await lossAndGradient(ctx.net, ctx.x, ctx.targets, ctx.spec);
+  r.grad.dispose();
+  return performance.now() - t0;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+}
+
+/**
+ * Every thread count, interleaved: each round times one iteration of each (in a rotating order), so that
+ * a slow spell of this shared machine falls on all of them alike; the median per thread count is kept.
+ * Each runs WARM_UP untimed iterations first (a fresh worker's wasm heap takes a couple to settle).
+ */
+async function timeInterleaved(threadCounts: number[], ctx: SpeedContext): Promise<StyleSpeedRow[]> {
   const [, h, w] = ctx.x.shape;
-  const bands = threads > 1 ? await BandParallelLoss.start(ctx.weights, ctx.spec.pooling, ctx.net.deepest, threads) : undefined;
+  const runners: Runner[] = [];
   try {
-    await bands?.prepareStage(h, w, ctx.targets);
-    const once = async () => {
-      const r = bands
-        ? await bands.lossAndGradient(ctx.x, ctx.targets, ctx.spec)
-        : await lossAndGradient(ctx.net, ctx.x, ctx.targets, ctx.spec);
-      r.grad.dispose();
-    };
-    // A fresh worker's wasm heap and conv operators take a couple of iterations to settle: not timed.
-    for (let i = 0; i < WARM_UP; i++) await once();
-    const t0 = performance.now();
-    for (let i = 0; i < ctx.iterations; i++) await once();
-    return { threads, bands: bands?.bands ?? 1, ms_per_iteration: (performance.now() - t0) / ctx.iterations };
+    for (const threads of threadCounts) {
+      const runner: Runner = { threads };
+      runners.push(runner);
+      if (threads > 1) {
+        runner.bands = await BandParallelLoss.start(ctx.weights, ctx.spec.pooling, ctx.net.deepest, threads);
+        await runner.bands.prepareStage(h, w, ctx.targets);
+      }
+      for (let i = 0; i < WARM_UP; i++) await runOnce(runner, ctx);
+    }
+    const times = runners.map((): number[] => []);
+    for (let round = 0; round < ctx.iterations; round++) {
+      for (let j = 0; j < runners.length; j++) {
+        const k = (round + j) % runners.length;
+        times[k]?.push(await runOnce(expectDefined(runners[k], `runner ${k}`), ctx));
+      }
+    }
+    return runners.map((r, k) => ({ threads: r.threads, bands: r.bands?.bands ?? 1, ms_per_iteration: median(times[k] ?? []) }));
   } finally {
-    await bands?.close();
+    for (const r of runners) await r.bands?.close();
   }
 }
 
@@ -99,9 +137,7 @@ export async function measureStyleSpeed(options: { size: number; threads: number
   const x = image(3);
   const targets = computeTargets(weights, spec, content, [{ image: style, weight: 1 }]);
   try {
-    const rows: StyleSpeedRow[] = [];
-    const ctx = { weights, net, spec, targets, x, iterations: options.iterations };
-    for (const threads of options.threads) rows.push(await timeThreads(threads, ctx));
+    const rows = await timeInterleaved(options.threads, { weights, net, spec, targets, x, iterations: options.iterations });
     return { rows, backend: describeBackend(report), size: options.size, width, height, iterations: options.iterations };
   } finally {
     disposeTargets(targets);
