@@ -2,11 +2,9 @@
 // h5wasm does the HDF5 parsing; we sniff the file first because h5wasm answers a bad file with a cryptic
 // "name not defined!" plus a page of HDF5-DIAG on stderr, and says nothing about a short download.
 import fs from 'node:fs';
-import h5wasm from 'h5wasm/node';
-import { Reference } from 'h5wasm/node';
 import type { Dataset, File as H5File, Group, OutputData } from 'h5wasm/node';
 import { tf } from '../runtime/tf.ts';
-import { FaceKitError } from '../../api/errors.ts';
+import { expectDefined, FaceKitError } from '../../api/errors.ts';
 import type { Vgg19Weights } from './vgg19-types.ts';
 
 export type { Vgg19Weights };
@@ -60,7 +58,18 @@ export interface Vgg19FileInfo {
 
 const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-let h5Ready: Promise<unknown> | undefined;
+type H5Module = typeof import('h5wasm/node');
+/**
+ * h5wasm, imported on the first file opened: importing it takes ≈ 3.5 s here, which every `facekit`
+ * command (and the app's start) would otherwise pay whether it reads weights or not.
+ */
+let h5Loading: Promise<H5Module> | undefined;
+let h5: H5Module | undefined;
+
+/** The loaded h5wasm; only called on entities of a file openH5 opened, so it is loaded by then. */
+function h5Lib(): H5Module {
+  return expectDefined(h5, 'h5wasm (openH5 loads it)');
+}
 
 function bad(file: string, message: string): FaceKitError {
   return new FaceKitError('BAD_INPUT', message, file);
@@ -131,11 +140,11 @@ export function checkHdf5File(file: string): void {
 }
 
 function isGroup(entity: unknown): entity is Group {
-  return entity instanceof h5wasm.Group;
+  return entity instanceof h5Lib().Group;
 }
 
 function isDataset(entity: unknown): entity is Dataset {
-  return entity instanceof h5wasm.Dataset;
+  return entity instanceof h5Lib().Dataset;
 }
 
 /** Every dataset at most `depth` groups below `group`: Keras nests them zero, one or two levels down. */
@@ -164,7 +173,7 @@ function pickByRank(file: string, layer: string, datasets: Dataset[], rank: numb
  */
 function attributeText(v: OutputData | null): string {
   if (v instanceof Uint8Array) return Buffer.from(v).toString('latin1');
-  if (v instanceof Reference) return '(reference)';
+  if (v instanceof h5Lib().Reference) return '(reference)';
   if (Array.isArray(v)) return v.map(attributeText).join(',');
   return String(v);
 }
@@ -240,10 +249,13 @@ function floatData(file: string, dataset: Dataset, expected: number): Float32Arr
 
 async function openH5(file: string): Promise<H5File> {
   checkHdf5File(file);
-  h5Ready ??= h5wasm.ready;
-  await h5Ready;
+  h5Loading ??= import('h5wasm/node').then(async (lib) => {
+    await lib.ready;
+    return lib;
+  });
+  h5 = await h5Loading;
   try {
-    return new h5wasm.File(file, 'r');
+    return new h5.File(file, 'r');
   } catch (error) {
     throw bad(file, `HDF5 library could not open the file (${error instanceof Error ? error.message : String(error)})`);
   }
