@@ -237,30 +237,14 @@ export class BandParallelLoss {
       const c = p.channels;
       const s: LayerScales = { layer: i };
       if (p.content !== undefined) {
-        const sq = replies.reduce(
-          (sum, r) =>
-            sum +
-            expectDefined(
-              r.contentSq?.find((e) => e.layer === i),
-              'a band content sum',
-            ).value,
-          0,
-        );
+        const sq = replies.reduce((sum, r) => sum + layerShare(r.contentSq, i, 'a band content sum').value, 0);
         // α·J_content = k/(4·N)·Σ(a − a_C)², d/da = k/(2·N)·(a − a_C), N = every value of the layer.
         terms.content += (p.content * sq) / (4 * positions * c);
         s.contentScale = p.content / (2 * positions * c);
       }
       if (p.style !== undefined) {
         const gS = expectDefined(targets.grams.get(convLayerName(i)), `the style Gram target of ${convLayerName(i)}`);
-        const g = sumArrays(
-          replies.map(
-            (r) =>
-              expectDefined(
-                r.grams?.find((e) => e.layer === i),
-                'a band Gram',
-              ).gram,
-          ),
-        );
+        const g = sumArrays(replies.map((r) => layerShare(r.grams, i, 'a band Gram').gram));
         // Typed arrays are read outside tf.tidy, which would walk every index of its result.
         const d = tf.tidy(() => tf.sub(tf.div(tf.tensor2d(Float32Array.from(g), [c, c]), positions), gS));
         const cost = tf.tidy(() => tf.sum(tf.square(d)).dataSync()[0] ?? NaN);
@@ -290,6 +274,14 @@ function startBandWorker(): Worker {
   return new Worker(new URL('../../workers/ts-worker-boot.mjs', import.meta.url), {
     workerData: { module: new URL('./band-worker.ts', import.meta.url).href },
   });
+}
+
+/** A band's reply entry for conv layer `layer` (its content sum or Gram share). */
+function layerShare<T extends { layer: number }>(entries: T[] | undefined, layer: number, what: string): T {
+  return expectDefined(
+    entries?.find((e) => e.layer === layer),
+    `${what} of layer ${layer}`,
+  );
 }
 
 /** Element-wise sum in float64 (the bands' Gram shares). */
