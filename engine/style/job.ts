@@ -15,7 +15,7 @@ import { checkMemory, resolveStyleParams } from './params.ts';
 import type { ResolvedStyleParams, StyleParams } from './params.ts';
 import { luminanceImage, matchStyleColors, recombineLuminance, toRgb8 } from './color.ts';
 import { uniformNoise } from './rng.ts';
-import { BandParallelLoss } from './parallel/band-pool.ts';
+import { BandParallelLoss, bandsHelp } from './parallel/band-pool.ts';
 import { resizeLonger, resizeRgb, rgbToTensor } from './pixels.ts';
 
 export interface StyleProgress {
@@ -162,7 +162,7 @@ async function scaleExtraLoss(
  */
 export async function runStyleTransfer(params: StyleParams, options: StyleRunOptions): Promise<StyleResult> {
   const t0 = performance.now();
-  await initBackend();
+  const backend = (await initBackend()).name;
   const r = resolveStyleParams(params);
   checkMemory(r.width, r.height, tf.getBackend());
   const { signal, onProgress } = options;
@@ -182,7 +182,7 @@ export async function runStyleTransfer(params: StyleParams, options: StyleRunOpt
   throwIfCancelled(signal);
 
   const net = new Vgg19Net(options.weights, r.pooling, deepestLayer(spec));
-  const threads = options.gradient === 'stock' ? 1 : Math.max(1, Math.floor(options.threads ?? 1));
+  const threads = options.gradient === 'stock' || !bandsHelp(backend) ? 1 : Math.max(1, Math.floor(options.threads ?? 1));
   let bands: BandParallelLoss | undefined;
   const totalIterations = r.stages.reduce((s, st) => s + st.iterations, 0);
   const timings: StageTiming[] = [];

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { expectDefined, FaceKitError, throwIfCancelled } from '../../../api/errors.ts';
 import { initBackend } from '../../runtime/backend.ts';
+import type { BackendName } from '../../runtime/backend.ts';
 import { tf } from '../../runtime/tf.ts';
 import type { Tensor4D } from '../../runtime/tf.ts';
 import { convLayerName, layerIndex } from '../vgg19.ts';
@@ -20,6 +21,15 @@ import { createLinkBuffer, StopFlag } from './edge-link.ts';
 import type { BandReply, BandRequest, LayerArrays, LayerScales } from './protocol.ts';
 
 type Ok = Extract<BandReply, { ok: true }>;
+
+/**
+ * Row bands pay only on backends that run an op on one core: wasm under Node and tfjs's plain cpu. Native
+ * TensorFlow already spreads each op over every core ('node') or runs it on the GPU ('gpu'); a band per core
+ * would only add copies there (and a CUDA context per worker), so a job runs on one thread.
+ */
+export function bandsHelp(backend: BackendName): boolean {
+  return backend === 'wasm' || backend === 'cpu';
+}
 
 /** A stage's geometry: image size, band starts (input rows), map heights/widths at each pooling level. */
 interface StageGeometry {
